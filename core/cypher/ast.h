@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: MIT
+// The syntax tree of a Drasi-dialect Cypher query, produced by core/cypher/parser.h and bound by
+// core/query. A query is a list of parts: each part is MATCH/OPTIONAL MATCH clauses (first part
+// only), WHERE predicates and a projection (WITH or RETURN). `WITH ... WHERE p` puts p into the
+// *next* part's `where`, so it acts as HAVING, as in Drasi.
+#pragma once
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/model/value.h"
+
+namespace cq::cypher {
+
+struct SourcePos {
+    int offset = 0;  ///< byte offset in the query text (Drasi's position_in_query)
+    int line = 1;    ///< 1-based
+    int column = 1;  ///< 1-based, in bytes
+};
+
+enum class ExprKind : uint8_t {
+    Literal,        ///< literal
+    Parameter,      ///< $name (Drasi binds none: always null)
+    Variable,       ///< name
+    Property,       ///< children[0].name
+    Index,          ///< children[0][children[1]]
+    Slice,          ///< children[0][children[1]..children[2]]; a missing bound is nullptr
+    Not,            ///< NOT children[0]
+    Negate,         ///< -children[0]
+    Binary,         ///< children[0] op children[1]
+    IsNull,         ///< children[0] IS NULL
+    IsNotNull,      ///< children[0] IS NOT NULL
+    Case,           ///< see CaseExpr layout below
+    ListLiteral,    ///< [children...]
+    MapLiteral,     ///< {keys[i]: children[i]}
+    ListComprehension,  ///< [name IN children[0] WHERE children[1] | children[2]]; missing = nullptr
+    Reduce,         ///< reduce(name = children[0], name2 IN children[1] | children[2])
+    FunctionCall,   ///< name(children...)
+};
+
+enum class BinaryOp : uint8_t {
+    Add, Subtract, Multiply, Divide, Modulo, Power,
+    Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
+    And, Or, Xor,
+    In, StartsWith, EndsWith, Contains,
+};
+
+struct Expr;
+using ExprPtr = std::shared_ptr<Expr>;
+
+/// One expression node. Which fields are used depends on `kind` (see ExprKind). A CASE is
+/// children = [subject-or-null, when1, then1, when2, then2, ..., else-or-null].
+struct Expr {
+    ExprKind kind = ExprKind::Literal;
+    BinaryOp op = BinaryOp::Add;
+    SourcePos pos;
+    Value literal;
+    /// Variable / parameter / property key / function name (as written, e.g. "drasi.trueFor") /
+    /// the iteration variable of a comprehension or reduce's accumulator.
+    std::string name;
+    std::string name2;              ///< reduce: the iteration variable
+    std::vector<std::string> keys;  ///< map literal keys
+    std::vector<ExprPtr> children;
+    /// The text of the expression as written, used to name unaliased projection columns only when
+    /// Drasi's rule (see core/query) does not give a name.
+    std::string text;
+};
+
+enum class Direction : uint8_t {
+    Right,  ///< (a)-[r]->(b)
+    Left,   ///< (a)<-[r]-(b)
+    Both,   ///< (a)-[r]-(b)
+};
+
+struct NodePattern {
+    std::string variable;  ///< empty if anonymous
+    std::vector<std::string> labels;  ///< (n:A|B) means A OR B
+    std::vector<std::pair<std::string, ExprPtr>> properties;  ///< inline {k: v}
+    ExprPtr where;  ///< (n:L WHERE ...) or nullptr
+    SourcePos pos;
+};
+
+struct RelationPattern {
+    std::string variable;
+    std::vector<std::string> labels;  ///< relation types, OR
+    std::vector<std::pair<std::string, ExprPtr>> properties;
+    ExprPtr where;
+    Direction direction = Direction::Both;
+    bool variableLength = false;  ///< -[*..]- was written (rejected by the binder)
+    SourcePos pos;
+};
+
+/// nodes.size() == relations.size() + 1; relations[i] joins nodes[i] and nodes[i + 1].
+struct PathPattern {
+    std::vector<NodePattern> nodes;
+    std::vector<RelationPattern> relations;
+};
+
+struct MatchClause {
+    bool optional = false;
+    std::vector<PathPattern> paths;  ///< comma-separated patterns
+    ExprPtr where;                   ///< nullptr if none
+    SourcePos pos;
+};
+
+struct ProjectionItem {
+    ExprPtr expr;
+    std::string alias;  ///< empty when no AS was written
+    SourcePos pos;
+};
+
+struct QueryPart {
+    std::vector<MatchClause> matches;   ///< only the first part may have any
+    std::vector<ExprPtr> where;         ///< ANDed; for part k > 0 these come from `WITH ... WHERE`
+    std::vector<ProjectionItem> items;  ///< the WITH or RETURN items
+    bool isReturn = false;              ///< the last part ends with RETURN
+    bool distinct = false;              ///< WITH DISTINCT / RETURN DISTINCT was written
+    SourcePos pos;
+};
+
+struct Query {
+    std::vector<QueryPart> parts;
+    std::string text;
+};
+
+}  // namespace cq::cypher

@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: MIT
+// Graph elements and source changes, exactly as ../shared/spec/scenario-format.md defines them.
+// An element is identified by (source, id). For a relation (start)-[rel]->(end), `start` is
+// Drasi's in_node and `end` its out_node.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/model/value.h"
+
+namespace cq {
+
+struct ElementRef {
+    std::string source;
+    std::string id;
+    bool operator==(const ElementRef& o) const { return id == o.id && source == o.source; }
+    bool operator!=(const ElementRef& o) const { return !(*this == o); }
+    bool operator<(const ElementRef& o) const {
+        return source < o.source || (source == o.source && id < o.id);
+    }
+};
+
+struct ElementRefHash {
+    size_t operator()(const ElementRef& r) const {
+        return std::hash<std::string>()(r.id) * 31u + std::hash<std::string>()(r.source);
+    }
+};
+
+enum class ElementKind : uint8_t { Node, Relation };
+
+struct Element {
+    ElementKind kind = ElementKind::Node;
+    ElementRef ref;
+    std::vector<std::string> labels;
+    int64_t effectiveFrom = 0;  ///< the change's time, ms since the epoch (0 = unknown/bootstrap)
+    Map properties;
+    ElementRef start;  ///< relations only: the tail node
+    ElementRef end;    ///< relations only: the head node
+
+    bool isRelation() const { return kind == ElementKind::Relation; }
+    bool hasLabel(const std::string& label) const;
+};
+
+enum class ChangeOp : uint8_t { Insert, Update, Delete };
+
+struct Change {
+    ChangeOp op = ChangeOp::Insert;
+    ElementPtr element;  ///< for Delete only the kind, ref, labels and effectiveFrom matter
+};
+
+/// Update's merge: properties the update leaves out keep their previous values.
+/// Returns a new element = `update` with `previous`'s missing properties filled in.
+ElementPtr mergeMissingProperties(const Element& update, const Element& previous);
+
+}  // namespace cq
