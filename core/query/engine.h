@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+// cq::Engine: the public C++ facade. It hosts any number of continuous queries over one storage
+// backend; every change (or batch) is applied to every query inside one storage transaction and
+// returns each query's result diff. Single-threaded: call it from one thread (the event loop).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/common/error.h"
+#include "core/interface/storage.h"
+#include "core/model/element.h"
+#include "core/model/json.h"
+
+namespace cq {
+
+/// A query registration, as in the scenario format's "queries" entries.
+struct QueryConfig {
+    std::string id;
+    std::string cypher;
+    Json joins = Json::array();           ///< [{"id": "REL", "keys": [{"label", "property"}, ...]}]
+    Json middleware = Json::array();      ///< [{"kind", "name", "config"}]
+    Json sourcePipelines = Json::object();///< {"SourceId": ["name", ...]}
+    Json pipeline = Json::array();        ///< the single-source shorthand
+
+    static QueryConfig fromJson(const Json& j);  ///< throws Error(InvalidConfig)
+    Json toJson() const;
+};
+
+enum class DiffKind : uint8_t { Add, Update, Remove, Aggregation };
+
+/// One row change, shaped like the scenario format's DIFF.
+struct Diff {
+    DiffKind kind = DiffKind::Add;
+    std::optional<Map> before;  ///< Update, Remove, Aggregation (null for a new group)
+    std::optional<Map> after;   ///< Add, Update, Aggregation
+    std::vector<std::string> groupingKeys;  ///< Aggregation only
+    Json toJson() const;
+};
+
+/// What one query made of one change (or batch, or fired futures).
+struct QueryOutput {
+    std::string queryId;
+    std::vector<Diff> diffs;
+    std::optional<Error> error;  ///< the change was rejected for this query; its state is unchanged
+};
+
+struct EngineOptions {
+    /// The host's clock (ms since the epoch) for timestamp() and datetime() without arguments.
+    std::function<int64_t()> wallClock;
+    /// Keep every element version for drasi.getVersionByTimestamp / getVersionsByTimeRange.
+    bool archive = true;
+};
+
+class ContinuousQuery;
+
+class Engine {
+public:
+    /// Opens an engine over `storage`, restoring every query the storage already holds.
+    explicit Engine(std::unique_ptr<StorageBackend> storage, EngineOptions options = {});
+    ~Engine();
+    Engine(const Engine&) = delete;
+    Engine& operator=(const Engine&) = delete;
+
+    /// Parses, binds and stores a query. Throws Error (ParseError with line/column, UnknownFunction,
+    /// InvalidArgumentCount, InvalidConfig, DuplicateQuery, ...). A new query starts empty: changes
+    /// applied before it was registered are not replayed.
+    void registerQuery(const QueryConfig& config);
+    void removeQuery(const std::string& id);
+    std::vector<std::string> queryIds() const;
+    const QueryConfig& queryConfig(const std::string& id) const;
+
+    /// Applies one change to every query in one transaction. A query whose evaluation fails
+    /// reports `error` and keeps its previous state; the others still apply the change. Throws
+    /// only for storage failures (then nothing of the change is kept).
+    std::vector<QueryOutput> applyChange(const Change& change);
+    /// Applies changes in order in one transaction; diffs are concatenated per query.
+    std::vector<QueryOutput> applyBatch(const std::vector<Change>& changes);
+
+    /// The earliest time a query asked to be re-evaluated at, or empty.
+    std::optional<int64_t> nextDueTime();
+    /// Fires every future item due at or before `now` (and only those), in due order, in one
+    /// transaction.
+    std::vector<QueryOutput> advanceTime(int64_t now);
+
+    /// The current result set of a query (rows keyed by their signature).
+    std::vector<Map> currentResults(const std::string& id);
+
+    StorageBackend& storage() { return *storage_; }
+
+private:
+    std::vector<QueryOutput> applyInTransaction(const std::vector<Change>& changes);
+
+    std::unique_ptr<StorageBackend> storage_;
+    EngineOptions options_;
+    std::map<std::string, std::unique_ptr<ContinuousQuery>> queries_;
+    std::vector<std::string> order_;  ///< registration order: outputs are reported in this order
+};
+
+}  // namespace cq
