@@ -11,6 +11,10 @@
 
 #include "core/model/value.h"
 
+namespace cq::fn {
+struct FunctionDef;
+}
+
 namespace cq::cypher {
 
 struct SourcePos {
@@ -65,6 +69,12 @@ struct Expr {
     /// The text of the expression as written, used to name unaliased projection columns only when
     /// Drasi's rule (see core/query) does not give a name.
     std::string text;
+
+    // Filled in by the binder (core/query/binder.cpp), not the parser:
+    int varIndex = -1;                        ///< Variable; comprehension/reduce variables
+    int varIndex2 = -1;                       ///< reduce: the iteration variable
+    const fn::FunctionDef* function = nullptr;  ///< FunctionCall
+    int aggregateIndex = -1;                  ///< FunctionCall of an aggregate/stateful function
 };
 
 enum class Direction : uint8_t {

@@ -1,0 +1,355 @@
+// SPDX-License-Identifier: MIT
+#include "core/query/binder.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+
+#include "core/common/error.h"
+
+namespace cq::query {
+
+using cypher::Expr;
+using cypher::ExprKind;
+using cypher::ExprPtr;
+
+namespace {
+
+[[noreturn]] void fail(ErrorCode code, const std::string& message, const cypher::SourcePos& pos) {
+    throw Error(code, "line " + std::to_string(pos.line) + ", column " + std::to_string(pos.column) + ": " + message,
+                pos.line, pos.column);
+}
+
+/// Variables in scope while binding one expression: name -> frame index, plus the next free index
+/// for comprehension variables.
+struct Scope {
+    std::map<std::string, int> vars;
+    int next = 0;
+    int maxSize = 0;
+};
+
+class ExprBinder {
+public:
+    ExprBinder(const fn::FunctionRegistry& functions, bool allowAggregates)
+        : functions_(functions), allowAggregates_(allowAggregates) {}
+
+    bool sawAggregate = false;
+    bool sawFuture = false;
+
+    void bind(Expr& e, Scope& scope, bool insideAggregate = false) {
+        switch (e.kind) {
+            case ExprKind::Variable: {
+                auto it = scope.vars.find(e.name);
+                if (it == scope.vars.end()) fail(ErrorCode::UnknownVariable, "variable '" + e.name + "' is not defined", e.pos);
+                e.varIndex = it->second;
+                return;
+            }
+            case ExprKind::ListComprehension: {
+                bind(*e.children[0], scope, insideAggregate);
+                Scope inner = scope;
+                e.varIndex = inner.next++;
+                inner.vars[e.name] = e.varIndex;
+                inner.maxSize = std::max(inner.maxSize, inner.next);
+                for (size_t i = 1; i < e.children.size(); ++i)
+                    if (e.children[i]) bind(*e.children[i], inner, insideAggregate);
+                scope.maxSize = std::max(scope.maxSize, inner.maxSize);
+                return;
+            }
+            case ExprKind::Reduce: {
+                bind(*e.children[0], scope, insideAggregate);
+                bind(*e.children[1], scope, insideAggregate);
+                Scope inner = scope;
+                e.varIndex = inner.next++;
+                e.varIndex2 = inner.next++;
+                inner.vars[e.name] = e.varIndex;
+                inner.vars[e.name2] = e.varIndex2;
+                inner.maxSize = std::max(inner.maxSize, inner.next);
+                bind(*e.children[2], inner, insideAggregate);
+                scope.maxSize = std::max(scope.maxSize, inner.maxSize);
+                return;
+            }
+            case ExprKind::FunctionCall: {
+                bindCall(e, scope, insideAggregate);
+                return;
+            }
+            default:
+                for (auto& c : e.children)
+                    if (c) bind(*c, scope, insideAggregate);
+        }
+    }
+
+private:
+    void bindCall(Expr& e, Scope& scope, bool insideAggregate) {
+        const fn::FunctionDef* def = functions_.find(e.name);
+        if (!def) fail(ErrorCode::UnknownFunction, "unknown function '" + e.name + "'", e.pos);
+        int n = int(e.children.size());
+        bool star = e.name2 == "*";
+        if (star && def->name != "count")
+            fail(ErrorCode::InvalidArgumentCount, e.name + "(*) is only allowed for count", e.pos);
+        if (!star && (n < def->minArgs || (def->maxArgs >= 0 && n > def->maxArgs))) {
+            std::string expected = def->minArgs == def->maxArgs ? std::to_string(def->minArgs)
+                                   : def->maxArgs < 0 ? "at least " + std::to_string(def->minArgs)
+                                                      : std::to_string(def->minArgs) + " to " + std::to_string(def->maxArgs);
+            fail(ErrorCode::InvalidArgumentCount,
+                 def->name + "() takes " + expected + " argument" + (expected == "1" ? "" : "s") + ", got " + std::to_string(n),
+                 e.pos);
+        }
+        e.function = def;
+        bool aggregate = def->kind == fn::FunctionKind::Aggregate;
+        if (aggregate) {
+            if (!allowAggregates_) fail(ErrorCode::Unsupported, def->name + "() cannot be used here", e.pos);
+            if (insideAggregate) fail(ErrorCode::Unsupported, "aggregate functions cannot be nested", e.pos);
+            sawAggregate = true;
+        }
+        if (def->kind == fn::FunctionKind::Stateful) sawFuture = true;
+        e.aggregateIndex = e.pos.offset;
+        for (auto& c : e.children)
+            if (c) bind(*c, scope, insideAggregate || aggregate);
+    }
+
+    const fn::FunctionRegistry& functions_;
+    bool allowAggregates_;
+};
+
+bool containsAggregate(const Expr& e, const fn::FunctionRegistry& functions) {
+    if (e.kind == ExprKind::FunctionCall) {
+        const fn::FunctionDef* def = functions.find(e.name);
+        if (def && def->kind == fn::FunctionKind::Aggregate) return true;
+    }
+    for (const auto& c : e.children)
+        if (c && containsAggregate(*c, functions)) return true;
+    return false;
+}
+
+ExprPtr makeEquality(const std::string& variable, const std::string& key, const ExprPtr& value,
+                     const cypher::SourcePos& pos) {
+    auto var = std::make_shared<Expr>();
+    var->kind = ExprKind::Variable;
+    var->name = variable;
+    var->pos = pos;
+    auto prop = std::make_shared<Expr>();
+    prop->kind = ExprKind::Property;
+    prop->name = key;
+    prop->children = {var};
+    prop->pos = pos;
+    auto eq = std::make_shared<Expr>();
+    eq->kind = ExprKind::Binary;
+    eq->op = cypher::BinaryOp::Equal;
+    eq->children = {prop, value};
+    eq->pos = pos;
+    return eq;
+}
+
+class PatternBinder {
+public:
+    PatternBinder(Plan& plan, const fn::FunctionRegistry& functions) : plan_(plan), functions_(functions) {}
+
+    int nodeSlot(const cypher::NodePattern& n, bool optional, int group) {
+        int index;
+        auto it = n.variable.empty() ? byName_.end() : byName_.find(n.variable);
+        if (it != byName_.end()) {
+            index = it->second;
+            Slot& s = plan_.slots[index];
+            if (s.isRelation) fail(ErrorCode::Unsupported, "'" + n.variable + "' is a relation, used here as a node", n.pos);
+            if (!optional && s.optional) { s.optional = false; s.optionalGroup = -1; }
+            if (!n.labels.empty()) {
+                if (!s.labels.empty() && s.labels != n.labels)
+                    fail(ErrorCode::Unsupported, "'" + n.variable + "' is given two different label sets", n.pos);
+                s.labels = n.labels;
+            }
+        } else {
+            index = newSlot(n.variable, false, optional, group);
+            plan_.slots[index].labels = n.labels;
+        }
+        addPredicates(index, n.properties, n.where, n.pos);
+        return index;
+    }
+
+    int relationSlot(const cypher::RelationPattern& r, int left, int right, bool optional, int group) {
+        if (r.variableLength)
+            fail(ErrorCode::Unsupported, "variable-length relationships (*) are not supported in continuous queries", r.pos);
+        if (!r.variable.empty() && byName_.count(r.variable))
+            fail(ErrorCode::Unsupported, "relation variable '" + r.variable + "' is used twice", r.pos);
+        int index = newSlot(r.variable, true, optional, group);
+        Slot& s = plan_.slots[index];
+        s.labels = r.labels;
+        if (r.direction == cypher::Direction::Left) {
+            s.startSlot = right;
+            s.endSlot = left;
+        } else {
+            s.startSlot = left;
+            s.endSlot = right;
+        }
+        s.directed = r.direction != cypher::Direction::Both;
+        plan_.slots[left].relations.push_back(index);
+        if (right != left) plan_.slots[right].relations.push_back(index);
+        addPredicates(index, r.properties, r.where, r.pos);
+        return index;
+    }
+
+private:
+    int newSlot(const std::string& variable, bool relation, bool optional, int group) {
+        Slot s;
+        s.index = int(plan_.slots.size());
+        s.variable = variable;
+        s.isRelation = relation;
+        s.optional = optional;
+        s.optionalGroup = optional ? group : -1;
+        plan_.slots.push_back(s);
+        if (!variable.empty()) byName_[variable] = s.index;
+        return s.index;
+    }
+
+    void addPredicates(int index, const std::vector<std::pair<std::string, ExprPtr>>& properties,
+                       const ExprPtr& where, const cypher::SourcePos& pos) {
+        Slot& s = plan_.slots[index];
+        // Predicates see only the element itself, bound at frame index 0 under its variable name.
+        std::string name = s.variable.empty() ? std::string(" anon") : s.variable;
+        auto bindOne = [&](ExprPtr e) {
+            Scope scope;
+            scope.vars[name] = 0;
+            scope.next = 1;
+            scope.maxSize = 1;
+            ExprBinder b(functions_, false);
+            b.bind(*e, scope);
+            s.predicateFrame = std::max(s.predicateFrame, scope.maxSize);
+            s.predicates.push_back(e);
+        };
+        for (const auto& [key, value] : properties) bindOne(makeEquality(name, key, value, pos));
+        if (where) bindOne(where);
+    }
+
+    Plan& plan_;
+    const fn::FunctionRegistry& functions_;
+    std::map<std::string, int> byName_;
+};
+
+}  // namespace
+
+std::string defaultColumnName(const Expr& e) {
+    switch (e.kind) {
+        case ExprKind::Property: return e.name;
+        case ExprKind::Variable: return e.name;
+        case ExprKind::FunctionCall: return e.name;
+        case ExprKind::Case: return "case";
+        case ExprKind::ListLiteral:
+        case ExprKind::ListComprehension: return "list";
+        case ExprKind::MapLiteral: return "object";
+        default: return "expression";
+    }
+}
+
+Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
+    Plan plan;
+    if (query.parts.empty() || query.parts[0].matches.empty())
+        fail(ErrorCode::Unsupported, "a continuous query must start with MATCH", cypher::SourcePos{});
+    for (size_t i = 1; i < query.parts.size(); ++i)
+        if (!query.parts[i].matches.empty())
+            fail(ErrorCode::Unsupported, "MATCH after WITH is not supported in continuous queries",
+                 query.parts[i].matches[0].pos);
+
+    // 1. The pattern.
+    PatternBinder patterns(plan, functions);
+    std::vector<ExprPtr> matchWhere;
+    int group = 0;
+    for (const auto& clause : query.parts[0].matches) {
+        for (const auto& path : clause.paths) {
+            int prev = patterns.nodeSlot(path.nodes[0], clause.optional, group);
+            for (size_t i = 0; i < path.relations.size(); ++i) {
+                int next = patterns.nodeSlot(path.nodes[i + 1], clause.optional, group);
+                patterns.relationSlot(path.relations[i], prev, next, clause.optional, group);
+                prev = next;
+            }
+        }
+        if (clause.where) matchWhere.push_back(clause.where);
+        ++group;
+    }
+    const int nslots = int(plan.slots.size());
+    for (const Slot& s : plan.slots) {
+        if (s.optional) plan.hasOptional = true;
+        else plan.mandatorySlots.push_back(s.index);
+    }
+    if (plan.mandatorySlots.empty())
+        fail(ErrorCode::Unsupported, "a continuous query needs at least one non-optional MATCH", query.parts[0].pos);
+
+    // Visit orders (BFS from each slot); also proves the pattern is connected.
+    auto neighbours = [&](int s) {
+        std::vector<int> out;
+        const Slot& slot = plan.slots[s];
+        if (slot.isRelation) {
+            out.push_back(slot.startSlot);
+            if (slot.endSlot != slot.startSlot) out.push_back(slot.endSlot);
+        } else {
+            out = slot.relations;
+        }
+        return out;
+    };
+    plan.visitOrder.resize(nslots);
+    for (int a = 0; a < nslots; ++a) {
+        std::vector<bool> seen(nslots, false);
+        std::deque<int> queue{a};
+        seen[a] = true;
+        while (!queue.empty()) {
+            int s = queue.front();
+            queue.pop_front();
+            for (int n : neighbours(s)) {
+                if (seen[n]) continue;
+                seen[n] = true;
+                plan.visitOrder[a].push_back({n, s});
+                queue.push_back(n);
+            }
+        }
+        if (int(plan.visitOrder[a].size()) != nslots - 1)
+            fail(ErrorCode::Unsupported,
+                 "the MATCH patterns are not connected; connect them through a shared variable or a join",
+                 query.parts[0].matches[0].pos);
+    }
+
+    // 2. The parts. Part 0's variables are the named slots.
+    Scope scope;
+    for (const Slot& s : plan.slots) {
+        if (s.variable.empty() || scope.vars.count(s.variable)) continue;
+        scope.vars[s.variable] = scope.next++;
+        plan.slotOfVar.push_back(s.index);
+    }
+    scope.maxSize = scope.next;
+
+    for (size_t pi = 0; pi < query.parts.size(); ++pi) {
+        const cypher::QueryPart& src = query.parts[pi];
+        if (src.distinct) fail(ErrorCode::Unsupported, "DISTINCT is not supported in continuous queries", src.pos);
+        Part part;
+        std::vector<ExprPtr> where = src.where;
+        if (pi == 0) where.insert(where.begin(), matchWhere.begin(), matchWhere.end());
+        for (const auto& w : where) {
+            ExprBinder b(functions, true);
+            b.bind(*w, scope);
+            plan.usesFutures |= b.sawFuture;
+            part.where.push_back(w);
+        }
+        Scope next;
+        for (const auto& item : src.items) {
+            ExprBinder b(functions, true);
+            b.bind(*item.expr, scope);
+            plan.usesFutures |= b.sawFuture;
+            Item it;
+            it.expr = item.expr;
+            it.name = item.alias.empty() ? defaultColumnName(*item.expr) : item.alias;
+            it.aggregate = containsAggregate(*item.expr, functions);
+            if (it.aggregate) part.aggregating = true;
+            if (!next.vars.count(it.name)) next.vars[it.name] = next.next++;
+            part.items.push_back(std::move(it));
+        }
+        for (size_t i = 0; i < part.items.size(); ++i)
+            if (!part.items[i].aggregate) {
+                part.groupingItems.push_back(int(i));
+                part.groupingKeyNames.push_back(part.items[i].name);
+            }
+        part.frameSize = std::max(scope.maxSize, scope.next);
+        plan.parts.push_back(std::move(part));
+        next.maxSize = next.next;
+        scope = next;
+    }
+    return plan;
+}
+
+}  // namespace cq::query

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+// A bound continuous query: the MATCH pattern as slots (one per node or relation position; a repeated
+// variable reuses its slot, which is how comma-separated patterns join), and the parts (projection
+// and aggregation stages) with every variable resolved to a frame index. Built by binder.cpp.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/cypher/ast.h"
+
+namespace cq::query {
+
+struct Slot {
+    int index = 0;
+    std::string variable;             ///< empty for an anonymous pattern element
+    bool isRelation = false;
+    std::vector<std::string> labels;  ///< an element fits when it has any of them (none: any element)
+    /// Inline {k: v} and (n WHERE ...) predicates, bound to a frame where the element is index 0.
+    std::vector<cypher::ExprPtr> predicates;
+    int predicateFrame = 1;  ///< frame size the predicates need (comprehension variables)
+    bool optional = false;
+    int optionalGroup = -1;  ///< the OPTIONAL MATCH clause that introduced the slot
+    // Relations only: the node slots at either end. For an undirected pattern start/end are just
+    // the left and right node slots and `directed` is false.
+    int startSlot = -1;
+    int endSlot = -1;
+    bool directed = true;
+    /// Node slots: the relation slots touching this node.
+    std::vector<int> relations;
+};
+
+struct Item {
+    std::string name;  ///< the output column / next part's variable
+    cypher::ExprPtr expr;
+    bool aggregate = false;  ///< contains an aggregate function call
+};
+
+struct Part {
+    std::vector<cypher::ExprPtr> where;  ///< ANDed
+    std::vector<Item> items;
+    bool aggregating = false;
+    std::vector<int> groupingItems;  ///< indexes into items
+    int frameSize = 0;               ///< input variables + comprehension scratch slots
+    std::vector<std::string> groupingKeyNames;
+};
+
+struct Plan {
+    std::vector<Slot> slots;
+    /// Part 0's frame: slot index of each named variable (frame[i] = element of slots[slotOfVar[i]]).
+    std::vector<int> slotOfVar;
+    std::vector<Part> parts;
+    std::vector<int> mandatorySlots;
+    bool hasOptional = false;
+    /// For solving from each slot: the order to visit the others (BFS), with the parent of each.
+    std::vector<std::vector<std::pair<int, int>>> visitOrder;  ///< [anchor] -> (slot, parent)
+    /// Does the query use time-based functions (futures)?
+    bool usesFutures = false;
+};
+
+}  // namespace cq::query

@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+#include "core/query/solver.h"
+
+#include <algorithm>
+#include <functional>
+#include <map>
+#include <set>
+
+namespace cq::query {
+
+namespace {
+
+uint64_t mixHash(uint64_t h, uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t refHash(const ElementRef& r) {
+    return mixHash(std::hash<std::string>()(r.source), std::hash<std::string>()(r.id));
+}
+
+bool endpointIs(const ElementRef& end, const ElementPtr& node) { return node && end == node->ref; }
+
+}  // namespace
+
+void sealSolution(const Plan& plan, Solution& s) {
+    uint64_t sig = 0x5151, mand = 0x7171;
+    bool blank = true;
+    for (size_t i = 0; i < s.slots.size(); ++i) {
+        uint64_t h = s.slots[i] ? refHash(s.slots[i]->ref) : 0;
+        sig = mixHash(sig, h + i);
+        if (!plan.slots[i].optional) mand = mixHash(mand, h + i);
+        else if (s.slots[i]) blank = false;
+    }
+    s.signature = sig;
+    s.mandatoryKey = mand;
+    s.blank = plan.hasOptional && blank;
+}
+
+void Solver::solveFrom(int anchorSlot, const ElementPtr& anchor, std::vector<Solution>& out) {
+    Solution partial;
+    partial.slots.assign(plan_.slots.size(), nullptr);
+    partial.slots[anchorSlot] = anchor;
+    extend(0, anchorSlot, partial, out);
+}
+
+// Relations touching `slot` (a node) that are already assigned must have it as the right endpoint;
+// nodes at the ends of `slot` (a relation) that are already assigned must be its endpoints.
+bool Solver::consistent(int slot, const ElementPtr& element, const Solution& partial, int skip) const {
+    const Slot& s = plan_.slots[slot];
+    if (s.isRelation) {
+        const ElementPtr& a = partial.slots[s.startSlot];
+        const ElementPtr& b = partial.slots[s.endSlot];
+        bool aSet = a && s.startSlot != skip;
+        bool bSet = b && s.endSlot != skip;
+        if (s.directed) {
+            if (aSet && !endpointIs(element->start, a)) return false;
+            if (bSet && !endpointIs(element->end, b)) return false;
+            return true;
+        }
+        if (aSet && bSet)
+            return (endpointIs(element->start, a) && endpointIs(element->end, b)) ||
+                   (endpointIs(element->end, a) && endpointIs(element->start, b));
+        if (aSet) return endpointIs(element->start, a) || endpointIs(element->end, a);
+        if (bSet) return endpointIs(element->start, b) || endpointIs(element->end, b);
+        return true;
+    }
+    for (int r : s.relations) {
+        if (r == skip || !partial.slots[r]) continue;
+        const Slot& rs = plan_.slots[r];
+        const Element& rel = *partial.slots[r];
+        if (rs.directed) {
+            if (rs.startSlot == slot && rel.start != element->ref) return false;
+            if (rs.endSlot == slot && rel.end != element->ref) return false;
+        } else {
+            if (rel.start != element->ref && rel.end != element->ref) return false;
+            // The other end, when assigned, must be the relation's other endpoint.
+            int other = rs.startSlot == slot ? rs.endSlot : rs.startSlot;
+            const ElementPtr& o = other == slot ? nullptr : partial.slots[other];
+            if (o && !((rel.start == element->ref && rel.end == o->ref) || (rel.end == element->ref && rel.start == o->ref)))
+                return false;
+        }
+    }
+    return true;
+}
+
+void Solver::candidates(int slot, int parent, const Solution& partial, std::vector<ElementPtr>& out) {
+    out.clear();
+    const Slot& s = plan_.slots[slot];
+    const ElementPtr& from = partial.slots[parent];
+    if (!from) return;
+    if (s.isRelation) {
+        // From a node to a relation touching it.
+        const ElementRef& node = from->ref;
+        if (s.directed) {
+            if (s.startSlot == parent) index_.relationsByStart(slot, node, out);
+            if (s.endSlot == parent && s.startSlot != parent) index_.relationsByEnd(slot, node, out);
+            else if (s.endSlot == parent) {  // (a)-[r]->(a): both ends are this node
+                out.erase(std::remove_if(out.begin(), out.end(), [&](const ElementPtr& r) { return r->end != node; }), out.end());
+            }
+        } else {
+            index_.relationsByStart(slot, node, out);
+            size_t n = out.size();
+            index_.relationsByEnd(slot, node, out);
+            // A self-loop would appear twice.
+            for (size_t i = n; i < out.size();) {
+                bool dup = false;
+                for (size_t j = 0; j < n; ++j)
+                    if (out[j]->ref == out[i]->ref) { dup = true; break; }
+                if (dup) out.erase(out.begin() + i);
+                else ++i;
+            }
+        }
+        return;
+    }
+    // From a relation to one of its end nodes.
+    const Slot& rs = plan_.slots[parent];
+    const Element& rel = *from;
+    auto add = [&](const ElementRef& ref) {
+        if (ElementPtr e = index_.getSlotElement(slot, ref)) {
+            for (const auto& x : out)
+                if (x->ref == e->ref) return;
+            out.push_back(std::move(e));
+        }
+    };
+    if (rs.directed) {
+        if (rs.startSlot == slot) add(rel.start);
+        if (rs.endSlot == slot) add(rel.end);
+        return;
+    }
+    int other = rs.startSlot == slot ? rs.endSlot : rs.startSlot;
+    const ElementPtr& o = other == slot ? nullptr : partial.slots[other];
+    if (o) {
+        if (rel.start == o->ref) add(rel.end);
+        if (rel.end == o->ref) add(rel.start);
+    } else {
+        add(rel.start);
+        add(rel.end);
+    }
+}
+
+void Solver::extend(size_t step, int anchorSlot, Solution& partial, std::vector<Solution>& out) {
+    const auto& order = plan_.visitOrder[anchorSlot];
+    if (step == order.size()) {
+        Solution s = partial;
+        sealSolution(plan_, s);
+        out.push_back(std::move(s));
+        return;
+    }
+    auto [slot, parent] = order[step];
+    std::vector<ElementPtr> found;
+    candidates(slot, parent, partial, found);
+    bool any = false;
+    for (const ElementPtr& c : found) {
+        if (!consistent(slot, c, partial, parent)) continue;
+        any = true;
+        partial.slots[slot] = c;
+        extend(step + 1, anchorSlot, partial, out);
+    }
+    partial.slots[slot] = nullptr;
+    if (!any && plan_.slots[slot].optional) extend(step + 1, anchorSlot, partial, out);
+}
+
+void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
+    if (!plan.hasOptional) return;
+    int groups = 0;
+    for (const Slot& s : plan.slots) groups = std::max(groups, s.optionalGroup + 1);
+    // Blank out every partly matched optional group, then drop blank rows of a mandatory binding
+    // that also has a complete row, and duplicates.
+    for (Solution& s : solutions) {
+        for (int g = 0; g < groups; ++g) {
+            bool some = false, all = true, exists = false;
+            for (const Slot& slot : plan.slots) {
+                if (slot.optionalGroup != g) continue;
+                exists = true;
+                if (s.slots[slot.index]) some = true;
+                else all = false;
+            }
+            if (exists && some && !all)
+                for (const Slot& slot : plan.slots)
+                    if (slot.optionalGroup == g) s.slots[slot.index] = nullptr;
+        }
+        sealSolution(plan, s);
+    }
+    std::set<uint64_t> complete;
+    for (const Solution& s : solutions)
+        if (!s.blank) complete.insert(s.mandatoryKey);
+    std::set<uint64_t> seen;
+    std::vector<Solution> kept;
+    for (Solution& s : solutions) {
+        if (s.blank && complete.count(s.mandatoryKey)) continue;
+        if (!seen.insert(s.signature).second) continue;
+        kept.push_back(std::move(s));
+    }
+    solutions = std::move(kept);
+}
+
+}  // namespace cq::query

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: MIT
+// The path solver: given one element placed in one slot, lists every complete solution (an element,
+// or null for an empty OPTIONAL MATCH, per slot) that contains it, by walking the element index
+// outward from that anchor. Never scans the graph.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "core/interface/storage.h"
+#include "core/query/plan.h"
+
+namespace cq::query {
+
+struct Solution {
+    std::vector<ElementPtr> slots;  ///< null = unmatched optional slot
+    uint64_t signature = 0;         ///< identifies the solution: hash of (slot, element ref) pairs
+    uint64_t mandatoryKey = 0;      ///< hash of the mandatory slots only
+    bool blank = false;             ///< every optional slot is null
+};
+
+/// Signature and keys of a complete assignment.
+void sealSolution(const Plan& plan, Solution& s);
+
+class Solver {
+public:
+    Solver(const Plan& plan, ElementIndex& index) : plan_(plan), index_(index) {}
+
+    /// Appends every solution with `anchor` in `anchorSlot`. Solutions whose OPTIONAL MATCH groups
+    /// are only partly matched are returned as is; normalizeOptional() sorts them out.
+    void solveFrom(int anchorSlot, const ElementPtr& anchor, std::vector<Solution>& out);
+
+private:
+    void extend(size_t step, int anchorSlot, Solution& partial, std::vector<Solution>& out);
+    void candidates(int slot, int parent, const Solution& partial, std::vector<ElementPtr>& out);
+    bool consistent(int slot, const ElementPtr& element, const Solution& partial, int skip) const;
+
+    const Plan& plan_;
+    ElementIndex& index_;
+    std::vector<ElementPtr> scratch_;
+};
+
+/// openCypher OPTIONAL MATCH semantics: an optional group is matched entirely or not at all, and a
+/// mandatory binding with no complete optional match yields one row with the group null.
+void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions);
+
+}  // namespace cq::query
