@@ -162,7 +162,10 @@ public:
     virtual void putMeta(const std::string& key, const std::string& value) = 0;
 
     /// Transactions. begin() opens one; commit() makes everything since begin() durable at once;
-    /// rollback() discards it. Savepoints nest inside a transaction.
+    /// rollback() discards it. Savepoints nest inside a transaction: releaseSavepoint() ends the
+    /// innermost one keeping its changes; rollbackToSavepoint() discards the changes since the
+    /// innermost savepoint() and ends it too (ROLLBACK TO + RELEASE). Calls out of order (commit
+    /// without begin, begin twice, a savepoint outside a transaction) throw Misuse.
     virtual void begin() = 0;
     virtual void commit() = 0;
     virtual void rollback() = 0;

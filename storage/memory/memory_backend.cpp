@@ -1,0 +1,743 @@
+// SPDX-License-Identifier: MIT
+// The in-memory backend (see memory_backend.h). Every mutating method appends one small inverse
+// record to the backend's undo log while a transaction is open; rollback replays the log backwards.
+// Records hold the previous value by shared pointer (moved out of the map, never copied), so the
+// cost per change is one vector append. Orders that callers can observe are deterministic and match
+// the SQLite backend: adjacency lists and join sets are sorted by (source, id), live rows by
+// signature, stored queries by first save, futures by (dueTime, insertion sequence).
+#include "storage/memory/memory_backend.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/common/error.h"
+
+namespace cq {
+namespace {
+
+class UndoTarget;
+
+/// One inverse operation. The meaning of the fields depends on `op` (see each store's undo()).
+struct UndoRecord {
+    UndoTarget* target = nullptr;
+    uint8_t op = 0;
+    uint64_t key = 0;
+    int64_t integer = 0;
+    double number = 0;
+    ElementRef ref;
+    std::string text;
+    std::shared_ptr<const void> old;  ///< the previous value (type depends on op), or null
+};
+
+class UndoTarget {
+public:
+    virtual ~UndoTarget() = default;
+    virtual void undo(UndoRecord& record) = 0;
+};
+
+/// The undo log of the open transaction and its savepoint marks.
+class UndoLog {
+public:
+    bool active() const { return active_; }
+    void push(UndoRecord&& record) { records_.push_back(std::move(record)); }
+
+    void begin() {
+        if (active_) throw Error(ErrorCode::Misuse, "begin(): a transaction is already open");
+        active_ = true;
+    }
+    void commit() {
+        requireActive("commit()");
+        clear();
+    }
+    void rollback() {
+        requireActive("rollback()");
+        undoTo(0);
+        clear();
+    }
+    void savepoint() {
+        requireActive("savepoint()");
+        marks_.push_back(records_.size());
+    }
+    void release() {
+        requireMark("releaseSavepoint()");
+        marks_.pop_back();
+    }
+    void rollbackToMark() {
+        requireMark("rollbackToSavepoint()");
+        undoTo(marks_.back());
+        marks_.pop_back();
+    }
+
+private:
+    void requireActive(const char* what) const {
+        if (!active_) throw Error(ErrorCode::Misuse, std::string(what) + ": no transaction is open");
+    }
+    void requireMark(const char* what) const {
+        requireActive(what);
+        if (marks_.empty()) throw Error(ErrorCode::Misuse, std::string(what) + ": no savepoint is open");
+    }
+    void undoTo(size_t size) {
+        while (records_.size() > size) {
+            UndoRecord record = std::move(records_.back());
+            records_.pop_back();
+            record.target->undo(record);
+        }
+    }
+    void clear() {
+        records_.clear();
+        marks_.clear();
+        active_ = false;
+    }
+
+    bool active_ = false;
+    std::vector<UndoRecord> records_;
+    std::vector<size_t> marks_;
+};
+
+template <class T>
+std::shared_ptr<const T> oldAs(const UndoRecord& record) {
+    return std::static_pointer_cast<const T>(record.old);
+}
+
+// ---------------------------------------------------------------------------------------------
+// ElementIndex
+
+struct ElementEntry {
+    ElementPtr element;
+    std::vector<int> slots;  ///< sorted
+};
+
+/// The relations of one slot at one node, sorted by reference.
+struct SlotRelations {
+    int slot;
+    std::vector<ElementPtr> relations;
+};
+
+struct NodeAdjacency {
+    std::vector<SlotRelations> outgoing;  ///< relations whose start is the node
+    std::vector<SlotRelations> incoming;  ///< relations whose end is the node
+};
+
+bool refLess(const ElementPtr& a, const ElementRef& b) { return a->ref < b; }
+
+class MemoryElementIndex final : public ElementIndex, public UndoTarget {
+public:
+    explicit MemoryElementIndex(UndoLog* log) : log_(log) {}
+
+    ElementPtr getElement(const ElementRef& ref) override {
+        auto it = elements_.find(ref);
+        return it == elements_.end() ? nullptr : it->second.element;
+    }
+
+    void setElement(const ElementPtr& element, const std::vector<int>& slots) override {
+        if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
+        ElementEntry entry{element, slots};
+        if (!std::is_sorted(entry.slots.begin(), entry.slots.end())) {
+            std::sort(entry.slots.begin(), entry.slots.end());
+        }
+        entry.slots.erase(std::unique(entry.slots.begin(), entry.slots.end()), entry.slots.end());
+        auto it = elements_.find(element->ref);
+        std::shared_ptr<const void> old;
+        if (it != elements_.end()) {
+            unindex(it->second);
+            if (log_->active()) old = std::make_shared<const ElementEntry>(std::move(it->second));
+            it->second = std::move(entry);
+        } else {
+            it = elements_.emplace(element->ref, std::move(entry)).first;
+        }
+        index(it->second);
+        if (log_->active()) log_->push({this, kElement, 0, 0, 0, element->ref, {}, std::move(old)});
+    }
+
+    void deleteElement(const ElementRef& ref) override {
+        auto it = elements_.find(ref);
+        if (it == elements_.end()) return;
+        unindex(it->second);
+        if (log_->active()) {
+            log_->push({this, kElement, 0, 0, 0, ref, {},
+                        std::make_shared<const ElementEntry>(std::move(it->second))});
+        }
+        elements_.erase(it);
+    }
+
+    ElementPtr getSlotElement(int slot, const ElementRef& ref) override {
+        auto it = elements_.find(ref);
+        if (it == elements_.end()) return nullptr;
+        const auto& slots = it->second.slots;
+        return std::binary_search(slots.begin(), slots.end(), slot) ? it->second.element : nullptr;
+    }
+
+    void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override {
+        appendRelations(slot, node, true, out);
+    }
+    void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override {
+        appendRelations(slot, node, false, out);
+    }
+
+    void addJoinEntry(const std::string& key, const ElementRef& ref) override {
+        if (joins_[key].insert(ref).second && log_->active()) {
+            log_->push({this, kJoinAdded, 0, 0, 0, ref, key, nullptr});
+        }
+    }
+    void removeJoinEntry(const std::string& key, const ElementRef& ref) override {
+        auto it = joins_.find(key);
+        if (it == joins_.end() || it->second.erase(ref) == 0) return;
+        if (it->second.empty()) joins_.erase(it);
+        if (log_->active()) log_->push({this, kJoinRemoved, 0, 0, 0, ref, key, nullptr});
+    }
+    void joinEntries(const std::string& key, std::vector<ElementRef>& out) override {
+        auto it = joins_.find(key);
+        if (it != joins_.end()) out.insert(out.end(), it->second.begin(), it->second.end());
+    }
+
+    void undo(UndoRecord& record) override {
+        switch (record.op) {
+        case kElement: {
+            auto it = elements_.find(record.ref);
+            if (it != elements_.end()) {
+                unindex(it->second);
+                elements_.erase(it);
+            }
+            if (auto old = oldAs<ElementEntry>(record)) {
+                auto& entry = elements_[record.ref];
+                entry = *old;
+                index(entry);
+            }
+            break;
+        }
+        case kJoinAdded: {
+            auto it = joins_.find(record.text);
+            if (it != joins_.end()) {
+                it->second.erase(record.ref);
+                if (it->second.empty()) joins_.erase(it);
+            }
+            break;
+        }
+        case kJoinRemoved: joins_[record.text].insert(record.ref); break;
+        }
+    }
+
+private:
+    enum : uint8_t { kElement, kJoinAdded, kJoinRemoved };
+
+    static std::vector<ElementPtr>& slotList(std::vector<SlotRelations>& lists, int slot) {
+        for (auto& list : lists) {
+            if (list.slot == slot) return list.relations;
+        }
+        lists.push_back({slot, {}});
+        return lists.back().relations;
+    }
+
+    static void insertSorted(std::vector<ElementPtr>& list, const ElementPtr& relation) {
+        auto pos = std::lower_bound(list.begin(), list.end(), relation->ref, refLess);
+        list.insert(pos, relation);
+    }
+
+    static void eraseFrom(std::vector<SlotRelations>& lists, int slot, const ElementRef& ref) {
+        for (size_t i = 0; i < lists.size(); ++i) {
+            if (lists[i].slot != slot) continue;
+            auto& list = lists[i].relations;
+            auto pos = std::lower_bound(list.begin(), list.end(), ref, refLess);
+            if (pos != list.end() && (*pos)->ref == ref) list.erase(pos);
+            if (list.empty()) lists.erase(lists.begin() + i);
+            return;
+        }
+    }
+
+    void index(const ElementEntry& entry) {
+        const Element& e = *entry.element;
+        if (!e.isRelation()) return;
+        for (int slot : entry.slots) {
+            insertSorted(slotList(adjacency_[e.start].outgoing, slot), entry.element);
+            insertSorted(slotList(adjacency_[e.end].incoming, slot), entry.element);
+        }
+    }
+
+    void unindex(const ElementEntry& entry) {
+        const Element& e = *entry.element;
+        if (!e.isRelation()) return;
+        for (int slot : entry.slots) {
+            unindexAt(e.start, slot, e.ref, true);
+            unindexAt(e.end, slot, e.ref, false);
+        }
+    }
+
+    void unindexAt(const ElementRef& node, int slot, const ElementRef& ref, bool outgoing) {
+        auto it = adjacency_.find(node);
+        if (it == adjacency_.end()) return;
+        eraseFrom(outgoing ? it->second.outgoing : it->second.incoming, slot, ref);
+        if (it->second.outgoing.empty() && it->second.incoming.empty()) adjacency_.erase(it);
+    }
+
+    void appendRelations(int slot, const ElementRef& node, bool outgoing, std::vector<ElementPtr>& out) {
+        auto it = adjacency_.find(node);
+        if (it == adjacency_.end()) return;
+        for (const auto& list : outgoing ? it->second.outgoing : it->second.incoming) {
+            if (list.slot == slot) {
+                out.insert(out.end(), list.relations.begin(), list.relations.end());
+                return;
+            }
+        }
+    }
+
+    UndoLog* log_;
+    std::unordered_map<ElementRef, ElementEntry, ElementRefHash> elements_;
+    std::unordered_map<ElementRef, NodeAdjacency, ElementRefHash> adjacency_;
+    std::unordered_map<std::string, std::set<ElementRef>> joins_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// ElementArchive
+
+class MemoryArchive final : public ElementArchive, public UndoTarget {
+public:
+    explicit MemoryArchive(UndoLog* log) : log_(log) {}
+
+    void addVersion(const ElementPtr& element) override {
+        if (!element) throw Error(ErrorCode::Misuse, "addVersion(): null element");
+        auto& versions = versions_[element->ref];
+        auto [it, inserted] = versions.emplace(element->effectiveFrom, element);
+        std::shared_ptr<const void> old;
+        if (!inserted) {
+            old = std::move(it->second);
+            it->second = element;
+        }
+        if (log_->active()) {
+            log_->push({this, 0, 0, element->effectiveFrom, 0, element->ref, {}, std::move(old)});
+        }
+    }
+
+    ElementPtr versionAt(const ElementRef& ref, int64_t time) override {
+        auto it = versions_.find(ref);
+        if (it == versions_.end()) return nullptr;
+        auto pos = it->second.upper_bound(time);
+        if (pos == it->second.begin()) return nullptr;
+        return std::prev(pos)->second;
+    }
+
+    void versionsBetween(const ElementRef& ref, int64_t from, int64_t to, bool includeInitial,
+                         std::vector<ElementPtr>& out) override {
+        auto it = versions_.find(ref);
+        if (it == versions_.end()) return;
+        const auto& versions = it->second;
+        auto pos = versions.lower_bound(from);
+        if (includeInitial && pos != versions.begin()) out.push_back(std::prev(pos)->second);
+        for (; pos != versions.end() && pos->first <= to; ++pos) out.push_back(pos->second);
+    }
+
+    void undo(UndoRecord& record) override {
+        auto it = versions_.find(record.ref);
+        if (it == versions_.end()) return;
+        if (auto old = oldAs<Element>(record)) {
+            it->second[record.integer] = std::move(old);
+        } else {
+            it->second.erase(record.integer);
+            if (it->second.empty()) versions_.erase(it);
+        }
+    }
+
+private:
+    UndoLog* log_;
+    std::unordered_map<ElementRef, std::map<int64_t, ElementPtr>, ElementRefHash> versions_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// ResultIndex
+
+class MemoryResultIndex final : public ResultIndex, public UndoTarget {
+public:
+    explicit MemoryResultIndex(UndoLog* log) : log_(log) {}
+
+    std::optional<Accumulator> get(uint64_t key) override {
+        auto it = accumulators_.find(key);
+        if (it == accumulators_.end()) return std::nullopt;
+        return it->second;
+    }
+
+    void set(uint64_t key, const Accumulator* value) override {
+        std::shared_ptr<const void> old;
+        auto it = accumulators_.find(key);
+        if (value) {
+            if (it == accumulators_.end()) {
+                accumulators_.emplace(key, *value);
+            } else {
+                if (log_->active()) old = std::make_shared<const Accumulator>(std::move(it->second));
+                it->second = *value;
+            }
+        } else {
+            if (it == accumulators_.end()) return;
+            if (log_->active()) old = std::make_shared<const Accumulator>(std::move(it->second));
+            accumulators_.erase(it);
+        }
+        if (log_->active()) log_->push({this, kAccumulator, key, 0, 0, {}, {}, std::move(old)});
+    }
+
+    std::optional<std::pair<double, int64_t>> sortedNext(uint64_t setId,
+                                                         std::optional<double> after) override {
+        auto it = sorted_.find(setId);
+        if (it == sorted_.end()) return std::nullopt;
+        auto pos = after ? it->second.upper_bound(*after) : it->second.begin();
+        if (pos == it->second.end()) return std::nullopt;
+        return *pos;
+    }
+
+    void sortedIncrement(uint64_t setId, double value, int64_t delta) override {
+        // NaN has no place in an ordered set (it would break the map's ordering); min/max skip it.
+        if (delta == 0 || std::isnan(value)) return;
+        auto& counts = sorted_[setId];
+        auto [it, inserted] = counts.emplace(value, 0);
+        int64_t previous = it->second;
+        it->second += delta;
+        if (it->second <= 0) {
+            counts.erase(it);
+            if (counts.empty()) sorted_.erase(setId);
+        }
+        if (log_->active()) log_->push({this, kSorted, setId, previous, value, {}, {}, nullptr});
+    }
+
+    void undo(UndoRecord& record) override {
+        if (record.op == kAccumulator) {
+            if (auto old = oldAs<Accumulator>(record)) {
+                accumulators_[record.key] = *old;
+            } else {
+                accumulators_.erase(record.key);
+            }
+            return;
+        }
+        // kSorted: restore the count the value had before (0 = absent).
+        if (record.integer > 0) {
+            sorted_[record.key][record.number] = record.integer;
+            return;
+        }
+        auto it = sorted_.find(record.key);
+        if (it == sorted_.end()) return;
+        it->second.erase(record.number);
+        if (it->second.empty()) sorted_.erase(it);
+    }
+
+private:
+    enum : uint8_t { kAccumulator, kSorted };
+
+    UndoLog* log_;
+    std::unordered_map<uint64_t, Accumulator> accumulators_;
+    std::unordered_map<uint64_t, std::map<double, int64_t>> sorted_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// FutureQueue
+
+struct QueueKey {
+    int64_t dueTime;
+    uint64_t seq;
+    bool operator<(const QueueKey& o) const {
+        return dueTime < o.dueTime || (dueTime == o.dueTime && seq < o.seq);
+    }
+    bool operator==(const QueueKey& o) const { return dueTime == o.dueTime && seq == o.seq; }
+};
+
+struct GroupKey {
+    uint32_t position;
+    uint64_t signature;
+    bool operator==(const GroupKey& o) const { return position == o.position && signature == o.signature; }
+};
+
+struct GroupKeyHash {
+    size_t operator()(const GroupKey& k) const {
+        return std::hash<uint64_t>()(k.signature * 0x9E3779B97F4A7C15ull ^ k.position);
+    }
+};
+
+struct QueuedItem {
+    QueueKey key;
+    FutureItem item;
+};
+
+class MemoryFutureQueue final : public FutureQueue, public UndoTarget {
+public:
+    explicit MemoryFutureQueue(UndoLog* log) : log_(log) {}
+
+    bool push(PushMode mode, const FutureItem& item) override {
+        GroupKey group{item.position, item.groupSignature};
+        auto it = groups_.find(group);
+        bool exists = it != groups_.end() && !it->second.empty();
+        if (exists && mode == PushMode::IfNotExists) return false;
+        if (exists && mode == PushMode::Overwrite) remove(item.position, item.groupSignature);
+        QueueKey key{item.dueTime, nextSeq_++};
+        insert(key, item);
+        if (log_->active()) log_->push({this, kPushed, key.seq, key.dueTime, 0, {}, {}, nullptr});
+        return true;
+    }
+
+    void remove(uint32_t position, uint64_t groupSignature) override {
+        auto it = groups_.find(GroupKey{position, groupSignature});
+        if (it == groups_.end()) return;
+        std::vector<QueueKey> keys = std::move(it->second);
+        groups_.erase(it);
+        for (const QueueKey& key : keys) {
+            auto q = queue_.find(key);
+            if (q == queue_.end()) continue;
+            if (log_->active()) {
+                log_->push({this, kRemoved, 0, 0, 0, {}, {},
+                            std::make_shared<const QueuedItem>(QueuedItem{key, std::move(q->second)})});
+            }
+            queue_.erase(q);
+        }
+    }
+
+    std::optional<int64_t> peekDueTime() override {
+        if (queue_.empty()) return std::nullopt;
+        return queue_.begin()->first.dueTime;
+    }
+
+    std::optional<FutureItem> popDue(int64_t now) override {
+        if (queue_.empty() || queue_.begin()->first.dueTime > now) return std::nullopt;
+        auto it = queue_.begin();
+        QueueKey key = it->first;
+        FutureItem item = std::move(it->second);
+        queue_.erase(it);
+        unlinkGroup(GroupKey{item.position, item.groupSignature}, key);
+        if (log_->active()) {
+            log_->push({this, kRemoved, 0, 0, 0, {}, {}, std::make_shared<const QueuedItem>(QueuedItem{key, item})});
+        }
+        return item;
+    }
+
+    void undo(UndoRecord& record) override {
+        if (record.op == kPushed) {
+            QueueKey key{record.integer, record.key};
+            auto it = queue_.find(key);
+            if (it == queue_.end()) return;
+            unlinkGroup(GroupKey{it->second.position, it->second.groupSignature}, key);
+            queue_.erase(it);
+            return;
+        }
+        auto old = oldAs<QueuedItem>(record);
+        insert(old->key, old->item);
+    }
+
+private:
+    enum : uint8_t { kPushed, kRemoved };
+
+    void insert(const QueueKey& key, const FutureItem& item) {
+        queue_.emplace(key, item);
+        groups_[GroupKey{item.position, item.groupSignature}].push_back(key);
+    }
+
+    void unlinkGroup(const GroupKey& group, const QueueKey& key) {
+        auto it = groups_.find(group);
+        if (it == groups_.end()) return;
+        auto& keys = it->second;
+        keys.erase(std::remove(keys.begin(), keys.end(), key), keys.end());
+        if (keys.empty()) groups_.erase(it);
+    }
+
+    UndoLog* log_;
+    uint64_t nextSeq_ = 1;
+    std::map<QueueKey, FutureItem> queue_;
+    std::unordered_map<GroupKey, std::vector<QueueKey>, GroupKeyHash> groups_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// LiveResults and KeyValueStore
+
+class MemoryLiveResults final : public LiveResults, public UndoTarget {
+public:
+    explicit MemoryLiveResults(UndoLog* log) : log_(log) {}
+
+    void upsertRow(uint64_t signature, const Map& row) override {
+        auto [it, inserted] = rows_.emplace(signature, row);
+        std::shared_ptr<const void> old;
+        if (!inserted) {
+            if (log_->active()) old = std::make_shared<const Map>(std::move(it->second));
+            it->second = row;
+        }
+        if (log_->active()) log_->push({this, 0, signature, 0, 0, {}, {}, std::move(old)});
+    }
+
+    void removeRow(uint64_t signature) override {
+        auto it = rows_.find(signature);
+        if (it == rows_.end()) return;
+        if (log_->active()) {
+            log_->push({this, 0, signature, 0, 0, {}, {}, std::make_shared<const Map>(std::move(it->second))});
+        }
+        rows_.erase(it);
+    }
+
+    void rows(std::vector<std::pair<uint64_t, Map>>& out) override {
+        out.insert(out.end(), rows_.begin(), rows_.end());
+    }
+
+    void undo(UndoRecord& record) override {
+        if (auto old = oldAs<Map>(record)) {
+            rows_[record.key] = *old;
+        } else {
+            rows_.erase(record.key);
+        }
+    }
+
+private:
+    UndoLog* log_;
+    std::map<uint64_t, Map> rows_;
+};
+
+class MemoryKeyValueStore final : public KeyValueStore, public UndoTarget {
+public:
+    explicit MemoryKeyValueStore(UndoLog* log) : log_(log) {}
+
+    std::optional<std::string> get(const std::string& key) override {
+        auto it = values_.find(key);
+        if (it == values_.end()) return std::nullopt;
+        return it->second;
+    }
+
+    void put(const std::string& key, const std::optional<std::string>& value) override {
+        auto it = values_.find(key);
+        std::shared_ptr<const void> old;
+        if (it != values_.end()) {
+            if (log_->active()) old = std::make_shared<const std::string>(std::move(it->second));
+            if (value) {
+                it->second = *value;
+            } else {
+                values_.erase(it);
+            }
+        } else if (value) {
+            values_.emplace(key, *value);
+        } else {
+            return;
+        }
+        if (log_->active()) log_->push({this, 0, 0, 0, 0, {}, key, std::move(old)});
+    }
+
+    void undo(UndoRecord& record) override {
+        if (auto old = oldAs<std::string>(record)) {
+            values_[record.text] = *old;
+        } else {
+            values_.erase(record.text);
+        }
+    }
+
+private:
+    UndoLog* log_;
+    std::unordered_map<std::string, std::string> values_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The backend
+
+struct QueryState {
+    explicit QueryState(UndoLog* log)
+        : elements(log), archive(log), results(log), futures(log), live(log), state(log) {}
+    MemoryElementIndex elements;
+    MemoryArchive archive;
+    MemoryResultIndex results;
+    MemoryFutureQueue futures;
+    MemoryLiveResults live;
+    MemoryKeyValueStore state;
+
+    QueryStore stores() {
+        return QueryStore{&elements, &archive, &results, &futures, &live, &state};
+    }
+};
+
+class MemoryBackend final : public StorageBackend, public UndoTarget {
+public:
+    MemoryBackend() : meta_(&log_) {}
+
+    QueryStore openQuery(const std::string& queryId) override {
+        auto it = queries_.find(queryId);
+        if (it == queries_.end()) {
+            // Creating empty stores is not undone: an empty store is indistinguishable from none,
+            // and the caller may keep the pointers across a rollback.
+            it = queries_.emplace(queryId, std::make_shared<QueryState>(&log_)).first;
+        }
+        return it->second->stores();
+    }
+
+    void dropQuery(const std::string& queryId) override {
+        auto it = queries_.find(queryId);
+        if (it != queries_.end()) {
+            // The undo record keeps the state alive, so a rollback brings back the same objects.
+            if (log_.active()) log_.push({this, kQueryDropped, 0, 0, 0, {}, queryId, it->second});
+            queries_.erase(it);
+        }
+        auto saved = findSaved(queryId);
+        if (saved != saved_.end()) {
+            if (log_.active()) {
+                log_.push({this, kQuerySaved, 0, saved - saved_.begin(), 0, {}, queryId,
+                           std::make_shared<const StoredQuery>(std::move(*saved))});
+            }
+            saved_.erase(saved);
+        }
+    }
+
+    void saveQuery(const StoredQuery& query) override {
+        auto saved = findSaved(query.id);
+        std::shared_ptr<const void> old;
+        int64_t position = 0;
+        if (saved != saved_.end()) {
+            position = saved - saved_.begin();
+            if (log_.active()) old = std::make_shared<const StoredQuery>(std::move(*saved));
+            *saved = query;
+        } else {
+            position = int64_t(saved_.size());
+            saved_.push_back(query);
+        }
+        if (log_.active()) log_.push({this, kQuerySaved, 0, position, 0, {}, query.id, std::move(old)});
+    }
+
+    std::vector<StoredQuery> storedQueries() override { return saved_; }
+
+    std::optional<std::string> getMeta(const std::string& key) override { return meta_.get(key); }
+    void putMeta(const std::string& key, const std::string& value) override { meta_.put(key, value); }
+
+    void begin() override { log_.begin(); }
+    void commit() override { log_.commit(); }
+    void rollback() override { log_.rollback(); }
+    void savepoint() override { log_.savepoint(); }
+    void releaseSavepoint() override { log_.release(); }
+    void rollbackToSavepoint() override { log_.rollbackToMark(); }
+
+    const char* name() const override { return "memory"; }
+
+    void undo(UndoRecord& record) override {
+        if (record.op == kQueryDropped) {
+            queries_[record.text] = std::const_pointer_cast<QueryState>(oldAs<QueryState>(record));
+            return;
+        }
+        // kQuerySaved: put back the previous registration at its position, or remove the new one.
+        auto saved = findSaved(record.text);
+        auto old = oldAs<StoredQuery>(record);
+        if (saved != saved_.end()) {
+            if (old) {
+                *saved = *old;
+            } else {
+                saved_.erase(saved);
+            }
+        } else if (old) {
+            auto position = std::min<int64_t>(record.integer, int64_t(saved_.size()));
+            saved_.insert(saved_.begin() + position, *old);
+        }
+    }
+
+private:
+    enum : uint8_t { kQueryDropped, kQuerySaved };
+
+    std::vector<StoredQuery>::iterator findSaved(const std::string& id) {
+        return std::find_if(saved_.begin(), saved_.end(), [&](const StoredQuery& q) { return q.id == id; });
+    }
+
+    // log_ is declared first: the stores keep a pointer to it and undo records point at stores.
+    UndoLog log_;
+    MemoryKeyValueStore meta_;
+    std::unordered_map<std::string, std::shared_ptr<QueryState>> queries_;
+    std::vector<StoredQuery> saved_;
+};
+
+}  // namespace
+
+std::unique_ptr<StorageBackend> makeMemoryBackend() { return std::make_unique<MemoryBackend>(); }
+
+}  // namespace cq
