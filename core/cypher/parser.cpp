@@ -25,12 +25,13 @@ namespace {
 // stack: about 13 frames per parenthesis level, and wasm stacks may be as small as 64 KiB.
 constexpr int kMaxDepth = 128;
 
-// Words that cannot be a variable or start an expression without backticks. Property keys, labels,
-// map keys, aliases and the parts of a dotted function name after the first may still be any word.
+// Words that cannot be a variable or start an expression without backticks, because they continue
+// or end one. Clause words such as CALL or SET are not here: `call` is a fine variable name, and at
+// a clause position they are rejected by kUnsupportedClauses. Property keys, labels, map keys,
+// aliases and the parts of a dotted function name after the first may be any word.
 constexpr const char* kReservedWords[] = {
     "MATCH", "OPTIONAL", "WHERE", "WITH", "RETURN", "AS", "DISTINCT", "AND", "OR", "XOR", "NOT", "IN",
-    "STARTS", "ENDS", "CONTAINS", "IS", "CASE", "WHEN", "THEN", "ELSE", "END", "ORDER", "SKIP", "LIMIT",
-    "UNWIND", "UNION", "CALL", "CREATE", "MERGE", "SET", "DELETE", "DETACH", "REMOVE", "FOREACH", "EXISTS",
+    "STARTS", "ENDS", "CONTAINS", "IS", "CASE", "WHEN", "THEN", "ELSE", "END",
 };
 
 struct UnsupportedClause {
