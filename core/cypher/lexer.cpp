@@ -41,9 +41,7 @@ std::string locatedMessage(int line, int column, const std::string& message) {
     return "line " + std::to_string(line) + ", column " + std::to_string(column) + ": " + message;
 }
 
-char Lexer::peekChar(size_t ahead) const {
-    return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0';
-}
+char Lexer::peekChar(size_t ahead) const { return pos_ + ahead < text_.size() ? text_[pos_ + ahead] : '\0'; }
 
 void Lexer::advance(size_t count) {
     for (size_t i = 0; i < count && pos_ < text_.size(); ++i) {
@@ -170,8 +168,8 @@ Token Lexer::next() {
             }
             break;
         default: {
-            std::string shown = (unsigned char)c < 0x20 ? "\\x" + std::to_string(int((unsigned char)c))
-                                                         : std::string(1, c);
+            std::string shown =
+                (unsigned char)c < 0x20 ? "\\x" + std::to_string(int((unsigned char)c)) : std::string(1, c);
             fail("unexpected character '" + shown + "'", tok.line, tok.column);
         }
     }
@@ -247,7 +245,8 @@ void Lexer::appendEscape(std::string& out) {
             if (cp >= 0xD800 && cp <= 0xDBFF && peekChar() == '\\' && peekChar(1) == 'u') {
                 advance(2);
                 uint32_t low = readHex(4);
-                if (low < 0xDC00 || low > 0xDFFF) fail("invalid unicode surrogate pair in escape", line, column);
+                if (low < 0xDC00 || low > 0xDFFF)
+                    fail("invalid unicode surrogate pair in escape", line, column);
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
             }
             if ((cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
@@ -292,7 +291,8 @@ Token Lexer::lexQuotedIdentifier(Token tok) {
     std::string value;
     for (;;) {
         if (pos_ >= text_.size()) {
-            fail("unterminated quoted identifier: the ` that starts here is never closed", tok.line, tok.column);
+            fail("unterminated quoted identifier: the ` that starts here is never closed", tok.line,
+                 tok.column);
         }
         if (text_[pos_] == '`') {
             if (peekChar(1) != '`') break;

@@ -39,9 +39,9 @@ struct UnsupportedClause {
     const char* shownAs;
 };
 constexpr UnsupportedClause kUnsupportedClauses[] = {
-    {"ORDER", "ORDER BY"}, {"SKIP", "SKIP"},     {"LIMIT", "LIMIT"},       {"UNWIND", "UNWIND"},
-    {"UNION", "UNION"},    {"CALL", "CALL"},     {"CREATE", "CREATE"},     {"MERGE", "MERGE"},
-    {"SET", "SET"},        {"DELETE", "DELETE"}, {"DETACH", "DETACH DELETE"}, {"REMOVE", "REMOVE"},
+    {"ORDER", "ORDER BY"},  {"SKIP", "SKIP"},     {"LIMIT", "LIMIT"},          {"UNWIND", "UNWIND"},
+    {"UNION", "UNION"},     {"CALL", "CALL"},     {"CREATE", "CREATE"},        {"MERGE", "MERGE"},
+    {"SET", "SET"},         {"DELETE", "DELETE"}, {"DETACH", "DETACH DELETE"}, {"REMOVE", "REMOVE"},
     {"FOREACH", "FOREACH"}, {"LOAD", "LOAD CSV"},
 };
 
@@ -209,8 +209,9 @@ private:
     public:
         explicit DepthGuard(ExprParser& p) : p_(p) {
             if (++p_.depth_ > kMaxDepth) {
-                p_.cur_.fail(ErrorCode::ParseError, p_.cur_.peek(),
-                             "expression nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
+                p_.cur_.fail(
+                    ErrorCode::ParseError, p_.cur_.peek(),
+                    "expression nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
             }
         }
         ~DepthGuard() { --p_.depth_; }
@@ -307,7 +308,8 @@ private:
                 left = binary(BinaryOp::Contains, start, left, parseAdditive());
             } else if (cur_.acceptKeyword("IS")) {
                 bool negated = cur_.acceptKeyword("NOT");
-                if (!cur_.atKeyword("NULL")) cur_.failExpected(negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
+                if (!cur_.atKeyword("NULL"))
+                    cur_.failExpected(negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
                 cur_.take();
                 ExprPtr e = node(negated ? ExprKind::IsNotNull : ExprKind::IsNull, start);
                 e->children.push_back(left);
@@ -472,8 +474,8 @@ private:
         // name ('.' name)* '(' is a call of the function "name.name..."; otherwise the dots are
         // property accesses, handled by parsePostfix.
         size_t ahead = 1;
-        while (cur_.at(TokenKind::Dot, ahead) &&
-               (cur_.at(TokenKind::Identifier, ahead + 1) || cur_.at(TokenKind::QuotedIdentifier, ahead + 1))) {
+        while (cur_.at(TokenKind::Dot, ahead) && (cur_.at(TokenKind::Identifier, ahead + 1) ||
+                                                  cur_.at(TokenKind::QuotedIdentifier, ahead + 1))) {
             ahead += 2;
         }
         if (cur_.at(TokenKind::LParen, ahead)) return parseFunctionCall(ahead);
@@ -613,7 +615,8 @@ private:
     Value numberLiteral(const Token& tok, bool negative) {
         if (tok.kind == TokenKind::Float) {
             double v = std::strtod(tok.value.c_str(), nullptr);
-            if (!std::isfinite(v)) cur_.fail(ErrorCode::ParseError, tok, "float literal " + tok.value + " is out of range");
+            if (!std::isfinite(v))
+                cur_.fail(ErrorCode::ParseError, tok, "float literal " + tok.value + " is out of range");
             return Value(negative ? -v : v);
         }
         // 2^63 is allowed only after a minus sign: it is the magnitude of INT64_MIN.
@@ -647,12 +650,12 @@ public:
     Query parseQuery() {
         Query query;
         query.text = cur_.text();
+        // A part's pos is its first token: MATCH, the WHERE of the WITH before it, or WITH/RETURN.
         QueryPart part;
         part.pos = posOf(cur_.peek());
         for (;;) {
             rejectUnsupportedClause();
             if (cur_.atKeyword("MATCH") || cur_.atKeyword("OPTIONAL")) {
-                if (part.matches.empty()) part.pos = posOf(cur_.peek());
                 part.matches.push_back(parseMatch());
                 continue;
             }
@@ -662,7 +665,6 @@ public:
                                       ? "MATCH, OPTIONAL MATCH, WITH or RETURN"
                                       : "MATCH, OPTIONAL MATCH, WITH or RETURN (a query ends with RETURN)");
             }
-            if (part.matches.empty()) part.pos = posOf(cur_.peek());
             parseProjection(part);
             query.parts.push_back(std::move(part));
             part = QueryPart();
@@ -682,7 +684,8 @@ private:
         if (tok.kind != TokenKind::Identifier) return;
         for (const UnsupportedClause& clause : kUnsupportedClauses) {
             if (equalsIgnoreCase(tok.value, clause.keyword)) {
-                cur_.failUnsupported(tok, std::string(clause.shownAs) + " is not supported in continuous queries");
+                cur_.failUnsupported(tok,
+                                     std::string(clause.shownAs) + " is not supported in continuous queries");
             }
         }
     }
@@ -764,7 +767,8 @@ private:
             cur_.expect(TokenKind::Minus, "'[' or '-' in the relationship pattern");
         }
         bool pointsRight = cur_.accept(TokenKind::Greater);
-        r.direction = pointsLeft == pointsRight ? Direction::Both : (pointsLeft ? Direction::Left : Direction::Right);
+        r.direction =
+            pointsLeft == pointsRight ? Direction::Both : (pointsLeft ? Direction::Left : Direction::Right);
         return r;
     }
 
@@ -778,7 +782,8 @@ private:
 
     void checkHopCount(const Token& tok) {
         constexpr size_t kMaxDigits = 18;  // any hop count that fits in int64
-        if (tok.value.size() > kMaxDigits) cur_.fail(ErrorCode::ParseError, tok, "hop count " + tok.value + " is out of range");
+        if (tok.value.size() > kMaxDigits)
+            cur_.fail(ErrorCode::ParseError, tok, "hop count " + tok.value + " is out of range");
     }
 
     void parseProjection(QueryPart& part) {

@@ -71,8 +71,8 @@ inline std::string dump(const ExprPtr& e) {
         }
         case ExprKind::ListComprehension: return "(comp " + e->name + children + ")";
         case ExprKind::Reduce:
-            return "(reduce " + e->name + " " + dump(e->children[0]) + " " + e->name2 + " " + dump(e->children[1]) +
-                   " " + dump(e->children[2]) + ")";
+            return "(reduce " + e->name + " " + dump(e->children[0]) + " " + e->name2 + " " +
+                   dump(e->children[1]) + " " + dump(e->children[2]) + ")";
         case ExprKind::FunctionCall:
             return "(call " + e->name + (e->name2.empty() ? "" : " " + e->name2) + children + ")";
     }

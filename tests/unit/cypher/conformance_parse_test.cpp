@@ -4,7 +4,6 @@
 // removing vectors needs no change here. Every prefix of every query must also either parse or fail
 // with cq::Error: no other exception, no crash.
 #include <catch2/catch.hpp>
-
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -23,7 +22,8 @@ struct CypherText {
     bool mustFail = false;
 };
 
-void collect(const nlohmann::json& node, const std::string& file, bool inParseError, std::vector<CypherText>& out) {
+void collect(const nlohmann::json& node, const std::string& file, bool inParseError,
+             std::vector<CypherText>& out) {
     if (node.is_object()) {
         bool parsePhase = node.contains("phase") && node["phase"] == "parse";
         for (auto it = node.begin(); it != node.end(); ++it) {
@@ -102,7 +102,8 @@ TEST_CASE("every prefix of a conformance query parses or throws cq::Error", "[cy
                 if (e.code() != cq::ErrorCode::ParseError && e.code() != cq::ErrorCode::Unsupported) {
                     FAIL_CHECK("unexpected code for '" << prefix << "': " << e.what());
                 }
-                if (e.line() < 1 || e.column() < 1) FAIL_CHECK("no position for '" << prefix << "': " << e.what());
+                if (e.line() < 1 || e.column() < 1)
+                    FAIL_CHECK("no position for '" << prefix << "': " << e.what());
             } catch (...) {
                 FAIL_CHECK("non-cq::Error exception for '" << prefix << "'");
             }

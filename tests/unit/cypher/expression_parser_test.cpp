@@ -102,7 +102,7 @@ TEST_CASE("operator precedence and associativity follow openCypher", "[cypher][p
         {"[x IN xs WHERE x > 1]", "(comp x xs (> x 1) _)"},
         {"[x IN xs | x.name]", "(comp x xs _ (. x name))"},
         {"[x IN xs]", "(comp x xs _ _)"},
-        {"[x IN [1,2], 3]" , ""},  // not a list literal: a comprehension must be followed by ']'
+        {"[x IN [1,2], 3]", ""},  // not a list literal: a comprehension must be followed by ']'
         {"head(c IN list WHERE c.name = 'sidecar')", "(call head (comp c list (= (. c name) 'sidecar') _))"},
         {"f(x IN xs | x + 1)", "(call f (comp x xs _ (+ x 1)))"},
         {"f(x IN xs)", "(call f (in x xs))"},
@@ -305,10 +305,12 @@ TEST_CASE("unsupported expression forms", "[cypher][parser]") {
 }
 
 TEST_CASE("malformed expressions are parse errors", "[cypher][parser]") {
-    for (const char* text : {"", "a +", "(a", "a)", "[1, 2", "{a 1}", "{a: 1", "f(a,)", "f(*)", "a.", "a[1",
-                             "CASE END", "CASE WHEN a THEN b", "reduce(acc, x IN xs | acc)", "a IS 1",
-                             "a STARTS b", "[x IN xs WHERE]", "1 2", "a ! b", "a ~ b", "RETURN", "a AND",
-                             "`unterminated", "``", "/* open comment", "$", "$ x", "x[..1..2]"}) {
+    const char* const malformed[] = {
+        "", "a +", "(a", "a)", "[1, 2", "{a 1}", "{a: 1", "f(a,)", "f(*)", "a.", "a[1", "CASE END",
+        "CASE WHEN a THEN b", "reduce(acc, x IN xs | acc)", "a IS 1", "a STARTS b", "[x IN xs WHERE]", "1 2",
+        "a ! b", "a ~ b", "RETURN", "a AND", "`unterminated", "``", "/* open comment", "$", "$ x", "x[..1..2]",
+    };
+    for (const char* text : malformed) {
         INFO("expression: '" << text << "'");
         try {
             parseExpression(text);
