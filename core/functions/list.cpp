@@ -35,9 +35,9 @@ Value rangeFn(const Args& a, const CallContext&) {
     // Count in unsigned arithmetic: end - start can exceed INT64_MAX.
     uint64_t span = step > 0 ? uint64_t(end) - uint64_t(start) : uint64_t(start) - uint64_t(end);
     uint64_t stride = step > 0 ? uint64_t(step) : uint64_t(0) - uint64_t(step);
-    uint64_t count = span / stride + 1;
-    if (count > uint64_t(kMaxRangeLength))
+    if (span / stride >= uint64_t(kMaxRangeLength))
         util::fail(ErrorCode::InvalidArgument, "range", "the list would have more than 10000000 elements");
+    uint64_t count = span / stride + 1;
     out.reserve(count);
     int64_t v = start;
     for (uint64_t i = 0; i < count; ++i, v = int64_t(uint64_t(v) + uint64_t(step))) out.emplace_back(v);
