@@ -56,7 +56,9 @@ struct EngineOptions {
     bool archive = true;
 };
 
+namespace query {
 class ContinuousQuery;
+}
 
 class Engine {
 public:
@@ -97,7 +99,7 @@ private:
 
     std::unique_ptr<StorageBackend> storage_;
     EngineOptions options_;
-    std::map<std::string, std::unique_ptr<ContinuousQuery>> queries_;
+    std::map<std::string, std::unique_ptr<query::ContinuousQuery>> queries_;
     std::vector<std::string> order_;  ///< registration order: outputs are reported in this order
 };
 

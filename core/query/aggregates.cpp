@@ -1,0 +1,222 @@
+// SPDX-License-Identifier: MIT
+// Aggregate functions as incrementally maintained accumulators: each call site keeps one
+// accumulator per group in the ResultIndex; Apply adds a row's contribution, Revert removes it,
+// Snapshot reads. Nothing is ever recomputed from the group's members: min/max keep a counted
+// sorted multiset, so removing the current minimum finds the next one in O(log n).
+#include <cmath>
+
+#include "core/common/error.h"
+#include "core/eval/operators.h"
+#include "core/query/continuous_query.h"
+#include "core/temporal/temporal.h"
+
+namespace cq::query {
+
+using eval::Mode;
+
+namespace {
+
+uint64_t keyOf(uint64_t group, int callSite) {
+    uint64_t x = group ^ (uint64_t(uint32_t(callSite)) * 0x9e3779b97f4a7c15ULL);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+bool reverting(Mode m) { return m == Mode::RevertForUpdate || m == Mode::RevertForDelete; }
+
+class AccumulatorRef {
+public:
+    AccumulatorRef(ResultIndex& index, uint64_t key) : index_(index), key_(key) {
+        auto a = index.get(key);
+        exists_ = a.has_value();
+        if (exists_) acc = std::move(*a);
+    }
+    bool exists() const { return exists_; }
+    void store() { index_.set(key_, &acc); exists_ = true; }
+    void erase() { index_.set(key_, nullptr); exists_ = false; acc = Accumulator{}; }
+    Accumulator acc;
+
+private:
+    ResultIndex& index_;
+    uint64_t key_;
+    bool exists_ = false;
+};
+
+[[noreturn]] void badType(const std::string& fn, const Value& v) {
+    throw Error(ErrorCode::InvalidArgument,
+                fn + "(): cannot aggregate a " + std::string(valueKindName(v.kind())));
+}
+
+}  // namespace
+
+Value ContinuousQuery::callEngineFunction(const cypher::Expr& call, eval::EvalContext& ctx) {
+    const fn::FunctionDef& def = *call.function;
+    if (def.kind == fn::FunctionKind::Aggregate) return aggregate(call, ctx);
+    if (def.name == "retainHistory") {
+        // Contributions inside retainHistory are never removed: all-time aggregates.
+        Mode saved = ctx.mode;
+        if (reverting(saved)) ctx.mode = Mode::Snapshot;
+        Value v = eval::evaluate(*call.children[0], ctx);
+        ctx.mode = saved;
+        return v;
+    }
+    if (def.name.rfind("drasi.getVersion", 0) == 0) return pastFunction(call, ctx);
+    return timeFunction(call, ctx);
+}
+
+Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ctx) {
+    const std::string& name = call.function->name;
+    const Mode mode = ctx.mode;
+    const uint64_t key = keyOf(ctx.groupHash, call.aggregateIndex);
+    ResultIndex& results = *store_.results;
+
+    // Arguments are evaluated in the same mode (a stateful function inside an aggregate follows it).
+    std::vector<Value> args;
+    if (call.name2 == "*") args.push_back(Value(true));
+    else eval::evaluateArguments(call, ctx, args);
+    const Value& x = args[0];
+    const bool apply = mode == Mode::Apply, revert = reverting(mode);
+
+    if (name == "count") {
+        AccumulatorRef a(results, key);
+        if (!x.isNull() && (apply || revert)) {
+            a.acc.count += apply ? 1 : -1;
+            a.store();
+        }
+        return Value(a.acc.count);
+    }
+    if (name == "sum" || name == "avg") {
+        AccumulatorRef a(results, key);
+        bool duration = x.is<Duration>() || a.acc.value.is<Duration>();
+        if (!x.isNull() && (apply || revert)) {
+            if (x.is<Duration>()) {
+                Value cur = a.acc.value.is<Duration>() ? a.acc.value : Value(Duration{});
+                auto r = apply ? temporal::add(cur, x) : temporal::subtract(cur, x);
+                a.acc.value = r ? *r : cur;
+            } else if (x.isNumber()) {
+                a.acc.sum += apply ? x.asNumber() : -x.asNumber();
+            } else {
+                badType(name, x);
+            }
+            a.acc.count += apply ? 1 : -1;
+            a.store();
+        }
+        if (name == "sum") {
+            if (duration) return a.acc.value.is<Duration>() ? a.acc.value : Value(Duration{});
+            return Value(a.acc.sum);
+        }
+        if (a.acc.count == 0) return duration ? Value(Duration{}) : Value(0.0);
+        if (duration) {
+            auto r = temporal::divide(a.acc.value, Value(a.acc.count));
+            return r ? *r : Value();
+        }
+        return Value(a.acc.sum / double(a.acc.count));
+    }
+    if (name == "min" || name == "max") {
+        const bool isMax = name == "max";
+        // The value kind is kept beside the sorted set so that results decode to the right type.
+        AccumulatorRef kind(results, key ^ 0x6b696e64ULL);
+        if (!x.isNull() && (apply || revert)) {
+            double k;
+            if (x.isNumber()) k = x.asNumber();
+            else if (x.isTemporal()) k = temporal::toSortKey(x);
+            else badType(name, x);
+            if (isMax) k = -k;
+            results.sortedIncrement(key, k, apply ? 1 : -1);
+            const int64_t want = int64_t(x.isNumber() ? ValueKind::Float : x.kind()) + 1;
+            if (!kind.exists() || kind.acc.count != want) {
+                kind.acc.count = want;
+                kind.store();
+            }
+        }
+        auto first = results.sortedNext(key, std::nullopt);
+        if (!first) return Value();
+        double k = isMax ? -first->first : first->first;
+        ValueKind vk = kind.exists() ? ValueKind(kind.acc.count - 1) : ValueKind::Float;
+        if (vk == ValueKind::Float || vk == ValueKind::Integer) return Value(k);
+        return temporal::fromSortKey(vk, k);
+    }
+    if (name == "collect") {
+        AccumulatorRef a(results, key);
+        if (!x.isNull() && (apply || revert)) {
+            List list = a.acc.value.isList() ? a.acc.value.asList() : List{};
+            if (apply) {
+                list.push_back(x);
+            } else {
+                for (auto it = list.begin(); it != list.end(); ++it)
+                    if (valuesEqual(*it, x)) { list.erase(it); break; }
+            }
+            a.acc.value = Value(std::move(list));
+            a.store();
+        }
+        return a.acc.value.isList() ? a.acc.value : Value(List{});
+    }
+    if (name == "drasi.last") {
+        AccumulatorRef a(results, key);
+        if (apply) { a.acc.value = x; a.store(); }
+        else if (revert) { a.acc.value = Value(); a.store(); }
+        return a.acc.value;
+    }
+    if (name == "drasi.linearGradient") {
+        // Welford-style online least squares: n, mean x (sum), mean y (a), m2 (b), cov (c).
+        AccumulatorRef a(results, key);
+        const Value& y = args[1];
+        if (x.isNumber() && y.isNumber() && (apply || revert)) {
+            double xv = x.asNumber(), yv = y.asNumber();
+            Accumulator& s = a.acc;
+            if (apply) {
+                s.count += 1;
+                double dx = xv - s.sum;
+                s.sum += dx / double(s.count);
+                s.a += (yv - s.a) / double(s.count);
+                s.b += dx * (xv - s.sum);
+                s.c += dx * (yv - s.a);
+            } else if (s.count <= 1) {
+                s = Accumulator{};
+            } else {
+                double n = double(s.count);
+                double mx = (n * s.sum - xv) / (n - 1), my = (n * s.a - yv) / (n - 1);
+                s.b -= (xv - mx) * (xv - s.sum);
+                s.c -= (xv - mx) * (yv - s.a);
+                s.sum = mx;
+                s.a = my;
+                s.count -= 1;
+            }
+            a.store();
+        }
+        if (a.acc.count < 2 || a.acc.b == 0) return Value();
+        return Value(a.acc.c / a.acc.b);
+    }
+    throw Error(ErrorCode::Internal, "aggregate " + name + " is not implemented");
+}
+
+Value ContinuousQuery::pastFunction(const cypher::Expr& call, eval::EvalContext& ctx) {
+    std::vector<Value> args;
+    eval::evaluateArguments(call, ctx, args);
+    const std::string& name = call.function->name;
+    if (args[0].isNull()) return Value();
+    if (!args[0].isElement()) fn::invalidArgument(name, 0, args[0], "an element");
+    if (!store_.archive || !options_.archive)
+        throw Error(ErrorCode::Unsupported, name + "() needs the element archive, which is disabled");
+    const ElementRef& ref = args[0].asElement()->ref;
+    auto time = [&](size_t i) {
+        auto t = temporal::toEpochMillis(args[i]);
+        if (!t) fn::invalidArgument(name, int(i), args[i], "a date, datetime or integer (ms)");
+        return *t;
+    };
+    if (name == "drasi.getVersionByTimestamp") {
+        if (args[1].isNull()) return Value();
+        ElementPtr e = store_.archive->versionAt(ref, time(1));
+        return e ? Value(e) : Value();
+    }
+    if (args[1].isNull() || args[2].isNull()) return Value();
+    bool initial = args.size() > 3 && args[3].isBool() && args[3].asBool();
+    std::vector<ElementPtr> versions;
+    store_.archive->versionsBetween(ref, time(1), time(2), initial, versions);
+    List out;
+    for (auto& v : versions) out.push_back(Value(v));
+    return Value(std::move(out));
+}
+
+}  // namespace cq::query

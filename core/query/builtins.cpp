@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// The registry of every built-in function, and the names/arities of the engine-implemented ones.
+#include "core/functions/registry.h"
+
+namespace cq::fn {
+
+void registerEngineFunctions(FunctionRegistry& r) {
+    auto add = [&](const char* name, int minArgs, int maxArgs, FunctionKind kind) {
+        r.add(FunctionDef{name, minArgs, maxArgs, kind, nullptr});
+    };
+    // Aggregates (core/query/aggregates.cpp).
+    add("count", 1, 1, FunctionKind::Aggregate);  // count(*) is accepted by the binder
+    add("sum", 1, 1, FunctionKind::Aggregate);
+    add("avg", 1, 1, FunctionKind::Aggregate);
+    add("min", 1, 1, FunctionKind::Aggregate);
+    add("max", 1, 1, FunctionKind::Aggregate);
+    add("collect", 1, 1, FunctionKind::Aggregate);
+    add("drasi.last", 1, 1, FunctionKind::Aggregate);
+    add("drasi.linearGradient", 2, 2, FunctionKind::Aggregate);
+    // Context mutator and the archive (past) functions.
+    add("retainHistory", 1, 1, FunctionKind::Special);
+    add("drasi.getVersionByTimestamp", 2, 2, FunctionKind::Special);
+    add("drasi.getVersionsByTimeRange", 3, 4, FunctionKind::Special);
+    // Time-based functions (core/query/time_functions.cpp).
+    add("drasi.trueFor", 2, 2, FunctionKind::Stateful);
+    add("drasi.trueUntil", 2, 2, FunctionKind::Stateful);
+    add("drasi.trueLater", 2, 2, FunctionKind::Stateful);
+    add("drasi.trueNowOrLater", 2, 2, FunctionKind::Stateful);
+    add("drasi.slidingWindow", 2, 2, FunctionKind::Stateful);
+    add("drasi.previousValue", 1, 2, FunctionKind::Stateful);
+    add("drasi.previousDistinctValue", 1, 2, FunctionKind::Stateful);
+    add("drasi.future", 2, 2, FunctionKind::Stateful);
+    add("drasi.awaiting", 0, 0, FunctionKind::Stateful);
+}
+
+const FunctionRegistry& builtinFunctions() {
+    static const FunctionRegistry registry = [] {
+        FunctionRegistry r;
+        registerTextFunctions(r);
+        registerNumericFunctions(r);
+        registerScalarFunctions(r);
+        registerListFunctions(r);
+        registerTemporalFunctions(r);
+        registerEngineFunctions(r);
+        return r;
+    }();
+    return registry;
+}
+
+}  // namespace cq::fn

@@ -1,0 +1,592 @@
+// SPDX-License-Identifier: MIT
+#include "core/query/continuous_query.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "core/common/error.h"
+#include "core/cypher/parser.h"
+#include "core/eval/operators.h"
+#include "core/middleware/middleware.h"
+#include "core/query/binder.h"
+#include "core/query/solver.h"
+
+namespace cq::query {
+
+using eval::Mode;
+
+namespace {
+
+uint64_t mix(uint64_t h, uint64_t x) {
+    x += 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+// Accumulator keys live in one space per query: (part, group) for row counts, (call site, group) for
+// aggregates. The tags keep the two from colliding.
+constexpr uint64_t kRowCountTag = 0x726f77636f756e74ULL;
+
+std::vector<JoinSpec> parseJoins(const Json& joins) {
+    std::vector<JoinSpec> out;
+    if (joins.is_null()) return out;
+    if (!joins.is_array()) throw Error(ErrorCode::InvalidConfig, "joins: must be an array");
+    for (const Json& j : joins) {
+        JoinSpec spec;
+        if (!j.is_object() || !j.contains("id") || !j["id"].is_string())
+            throw Error(ErrorCode::InvalidConfig, "joins: each join needs a string \"id\"");
+        spec.id = j["id"].get<std::string>();
+        if (!j.contains("keys") || !j["keys"].is_array() || j["keys"].size() < 2)
+            throw Error(ErrorCode::InvalidConfig, "join '" + spec.id + "': \"keys\" must list at least two {label, property}");
+        for (const Json& k : j["keys"]) {
+            if (!k.is_object() || !k.contains("label") || !k["label"].is_string() || !k.contains("property") ||
+                !k["property"].is_string())
+                throw Error(ErrorCode::InvalidConfig, "join '" + spec.id + "': each key needs string \"label\" and \"property\"");
+            spec.keys.push_back({k["label"].get<std::string>(), k["property"].get<std::string>()});
+        }
+        out.push_back(std::move(spec));
+    }
+    return out;
+}
+
+std::string joinKey(const JoinSpec& join, size_t keyIndex, const Value& v) {
+    // Drasi joins by the stored value's hash, so 1, 1.0 and "1" do not join each other.
+    return join.id + '\x1f' + std::to_string(keyIndex) + '\x1f' + std::to_string(int(v.kind())) + ':' +
+           valueToDebugString(v);
+}
+
+}  // namespace
+
+ContinuousQuery::ContinuousQuery(QueryConfig config, QueryStore store, const EngineOptions& options)
+    : config_(std::move(config)), store_(store), options_(options) {
+    ast_ = cypher::parseQuery(config_.cypher);
+    plan_ = bind(ast_, fn::builtinFunctions());
+    joins_ = parseJoins(config_.joins);
+    middleware_ = std::make_unique<mw::Pipelines>(
+        mw::Pipelines::build(config_.middleware, config_.sourcePipelines, config_.pipeline));
+}
+
+ContinuousQuery::~ContinuousQuery() = default;
+
+eval::EvalContext ContinuousQuery::context(std::vector<Value>& frame, Mode mode, uint64_t group) {
+    eval::EvalContext ctx;
+    ctx.frame = &frame;
+    ctx.mode = mode;
+    ctx.groupHash = group;
+    ctx.anchor = anchor_;
+    ctx.call = clock_;
+    ctx.hooks = this;
+    ctx.futureReprocess = futureReprocess_;
+    return ctx;
+}
+
+std::vector<int> ContinuousQuery::affinity(const Element& e) {
+    std::vector<int> slots;
+    for (const Slot& s : plan_.slots) {
+        if (s.isRelation != e.isRelation()) continue;
+        if (!s.labels.empty()) {
+            bool any = false;
+            for (const auto& l : s.labels)
+                if (e.hasLabel(l)) { any = true; break; }
+            if (!any) continue;
+        }
+        bool ok = true;
+        if (!s.predicates.empty()) {
+            predicateFrame_.assign(size_t(s.predicateFrame), Value());
+            predicateFrame_[0] = Value(std::make_shared<const Element>(e));
+            eval::EvalContext ctx = context(predicateFrame_, Mode::Snapshot, 0);
+            ctx.hooks = nullptr;
+            for (const auto& p : s.predicates)
+                if (!eval::isTruthy(eval::evaluate(*p, ctx))) { ok = false; break; }
+        }
+        if (ok) slots.push_back(s.index);
+    }
+    return slots;
+}
+
+// ---------------------------------------------------------------------------------------------
+// From a source change to row changes.
+
+std::vector<Diff> ContinuousQuery::processChange(const Change& change) {
+    std::vector<Diff> out;
+    if (middleware_->empty()) {
+        applyElementChange(change, out);
+        return out;
+    }
+    ElementIndex* elements = store_.elements;
+    auto lookup = [elements](const ElementRef& ref) { return elements->getElement(ref); };
+    for (const Change& c : middleware_->process(change, lookup)) applyElementChange(c, out);
+    return out;
+}
+
+void ContinuousQuery::applyJoins(const ElementPtr& before, const ElementPtr& after, int64_t time,
+                                 std::vector<Change>& pre, std::vector<Change>& post) {
+    // The join keys an element carries: (join, key index) -> entry key.
+    auto keysOf = [&](const ElementPtr& e) {
+        std::map<std::pair<size_t, size_t>, std::string> keys;
+        if (!e || e->isRelation()) return keys;
+        for (size_t j = 0; j < joins_.size(); ++j)
+            for (size_t k = 0; k < joins_[j].keys.size(); ++k) {
+                const auto& key = joins_[j].keys[k];
+                if (!e->hasLabel(key.label)) continue;
+                auto it = e->properties.find(key.property);
+                if (it == e->properties.end() || it->second.isNull()) continue;
+                keys[{j, k}] = joinKey(joins_[j], k, it->second);
+            }
+        return keys;
+    };
+    auto oldKeys = keysOf(before);
+    auto newKeys = keysOf(after);
+    const ElementRef& self = before ? before->ref : after->ref;
+    auto relation = [&](const JoinSpec& join, const ElementRef& from, const ElementRef& to) {
+        auto r = std::make_shared<Element>();
+        r->kind = ElementKind::Relation;
+        r->ref = {"$join", join.id + ":" + from.source + ":" + from.id + ":" + to.source + ":" + to.id};
+        r->labels = {join.id};
+        r->effectiveFrom = time;
+        r->start = from;
+        r->end = to;
+        return ElementPtr(r);
+    };
+    auto partners = [&](size_t j, size_t k, const std::string& keyText) {
+        // Entries of the same value under the join's other keys.
+        std::vector<ElementRef> refs;
+        std::string prefix = joins_[j].id + '\x1f';
+        std::string valuePart = keyText.substr(keyText.find('\x1f', prefix.size()) + 1);
+        for (size_t other = 0; other < joins_[j].keys.size(); ++other) {
+            if (other == k) continue;
+            store_.elements->joinEntries(prefix + std::to_string(other) + '\x1f' + valuePart, refs);
+        }
+        refs.erase(std::remove(refs.begin(), refs.end(), self), refs.end());
+        return refs;
+    };
+    for (const auto& [jk, key] : oldKeys) {
+        auto it = newKeys.find(jk);
+        if (it != newKeys.end() && it->second == key) continue;
+        store_.elements->removeJoinEntry(key, self);
+        for (const ElementRef& p : partners(jk.first, jk.second, key)) {
+            for (const ElementPtr& r : {relation(joins_[jk.first], self, p), relation(joins_[jk.first], p, self)})
+                pre.push_back(Change{ChangeOp::Delete, r});
+        }
+    }
+    for (const auto& [jk, key] : newKeys) {
+        auto it = oldKeys.find(jk);
+        if (it != oldKeys.end() && it->second == key) continue;
+        store_.elements->addJoinEntry(key, self);
+        for (const ElementRef& p : partners(jk.first, jk.second, key)) {
+            for (const ElementPtr& r : {relation(joins_[jk.first], self, p), relation(joins_[jk.first], p, self)})
+                post.push_back(Change{ChangeOp::Insert, r});
+        }
+    }
+}
+
+void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>& out) {
+    const Element& in = *change.element;
+    ElementPtr old = store_.elements->getElement(in.ref);
+    ElementPtr neu;
+    switch (change.op) {
+        case ChangeOp::Insert: neu = change.element; break;
+        case ChangeOp::Update: neu = old ? mergeMissingProperties(in, *old) : change.element; break;
+        case ChangeOp::Delete:
+            if (!old) return;
+            break;
+    }
+    clock_.transactionTime = in.effectiveFrom;
+    clock_.realtime = in.effectiveFrom;
+    clock_.wallClock = options_.wallClock ? options_.wallClock() : in.effectiveFrom;
+    futureReprocess_ = false;
+
+    std::vector<Change> pre, post;
+    if (!joins_.empty() && !in.isRelation()) applyJoins(old, neu, in.effectiveFrom, pre, post);
+    for (const Change& c : pre) applyElementChange(c, out);
+
+    const ElementRef ref = in.ref;
+    anchor_ = &ref;
+    Solver solver(plan_, *store_.elements);
+    // Where the element sits in an OPTIONAL MATCH slot, its rows are those of the mandatory elements
+    // it hangs off: solve from those ("anchors") before and after, so the null row of an empty optional
+    // match appears and disappears correctly.
+    std::vector<std::pair<int, ElementRef>> anchors;
+    auto discover = [&](const ElementPtr& e, std::vector<Solution>* direct) {
+        for (int s : affinity(*e)) {
+            if (!plan_.slots[s].optional) {
+                if (direct) solver.solveFrom(s, e, *direct);
+                continue;
+            }
+            std::vector<Solution> tmp;
+            solver.solveFrom(s, e, tmp);
+            int m = plan_.mandatorySlots[0];
+            for (const Solution& sol : tmp)
+                if (sol.slots[m]) anchors.push_back({m, sol.slots[m]->ref});
+        }
+    };
+    auto solveAnchors = [&](std::vector<Solution>& out) {
+        for (const auto& [slot, r] : anchors)
+            if (ElementPtr a = store_.elements->getSlotElement(slot, r)) solver.solveFrom(slot, a, out);
+    };
+
+    std::vector<Solution> before, after;
+    if (old) discover(old, &before);
+    if (neu && plan_.hasOptional) discover(neu, nullptr);
+    std::sort(anchors.begin(), anchors.end(), [](const auto& a, const auto& b) {
+        return a.first < b.first || (a.first == b.first && a.second < b.second);
+    });
+    anchors.erase(std::unique(anchors.begin(), anchors.end()), anchors.end());
+    solveAnchors(before);
+    normalizeOptional(plan_, before);
+
+    if (neu) {
+        std::vector<int> slots = affinity(*neu);
+        store_.elements->setElement(neu, slots);
+        if (options_.archive && store_.archive && neu->ref.source != "$join") store_.archive->addVersion(neu);
+        for (int s : slots)
+            if (!plan_.slots[s].optional) solver.solveFrom(s, neu, after);
+    } else {
+        store_.elements->deleteElement(ref);
+    }
+    solveAnchors(after);
+    normalizeOptional(plan_, after);
+
+    // Diff by signature.
+    std::unordered_map<uint64_t, const Solution*> b, a;
+    for (const Solution& s : before) b.emplace(s.signature, &s);
+    for (const Solution& s : after) a.emplace(s.signature, &s);
+    auto frameOf = [&](const Solution& s) {
+        std::vector<Value> f(plan_.slotOfVar.size());
+        for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
+            if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) f[i] = Value(e);
+        return f;
+    };
+    std::vector<RowChange> rows;
+    std::vector<const Solution*> removed, added;
+    for (const Solution& s : before) {
+        auto it = a.find(s.signature);
+        if (it == a.end()) { removed.push_back(&s); continue; }
+        RowChange rc;
+        rc.kind = RowChange::Kind::Update;
+        rc.before = frameOf(s);
+        rc.after = frameOf(*it->second);
+        rc.beforeKey = rc.afterKey = s.signature;
+        rows.push_back(std::move(rc));
+    }
+    for (const Solution& s : after)
+        if (!b.count(s.signature)) added.push_back(&s);
+    // A blank optional row replaced by a matched one (or the reverse) is an update of that row.
+    if (plan_.hasOptional) {
+        for (auto& r : removed) {
+            for (auto& x : added) {
+                if (!x || !r || x->mandatoryKey != r->mandatoryKey || (x->blank == r->blank)) continue;
+                RowChange rc;
+                rc.kind = RowChange::Kind::Update;
+                rc.before = frameOf(*r);
+                rc.after = frameOf(*x);
+                rc.beforeKey = r->signature;
+                rc.afterKey = x->signature;
+                rows.push_back(std::move(rc));
+                r = nullptr;
+                x = nullptr;
+                break;
+            }
+        }
+    }
+    for (const Solution* r : removed) {
+        if (!r) continue;
+        RowChange rc;
+        rc.kind = RowChange::Kind::Remove;
+        rc.before = frameOf(*r);
+        rc.beforeKey = r->signature;
+        rows.push_back(std::move(rc));
+    }
+    for (const Solution* x : added) {
+        if (!x) continue;
+        RowChange rc;
+        rc.kind = RowChange::Kind::Add;
+        rc.after = frameOf(*x);
+        rc.afterKey = x->signature;
+        rows.push_back(std::move(rc));
+    }
+    if (!rows.empty()) runParts(rows, out);
+    anchor_ = nullptr;
+
+    for (const Change& c : post) applyElementChange(c, out);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parts.
+
+bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group) {
+    if (part.where.empty()) return true;
+    eval::EvalContext ctx = context(frame, mode, group);
+    bool pass = true;
+    for (const auto& w : part.where)
+        if (!eval::isTruthy(eval::evaluate(*w, ctx))) pass = false;  // evaluate all: stateful functions
+    return pass;
+}
+
+Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
+                             std::vector<Value>* nextFrame) {
+    eval::EvalContext ctx = context(frame, mode, group);
+    Map row;
+    if (nextFrame) nextFrame->clear();
+    for (const Item& item : part.items) {
+        Value v = eval::evaluate(*item.expr, ctx);
+        if (nextFrame) nextFrame->push_back(v);
+        row.insert_or_assign(item.name, std::move(v));
+    }
+    return row;
+}
+
+void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& out) {
+    std::vector<RowChange> in = std::move(rows), next;
+    for (size_t i = 0; i < plan_.parts.size(); ++i) {
+        bool last = i + 1 == plan_.parts.size();
+        next.clear();
+        if (plan_.parts[i].aggregating) runAggregatingPart(i, in, next, last, out);
+        else runPart(i, in, next, last, out);
+        std::swap(in, next);
+        if (in.empty()) break;
+    }
+}
+
+void ContinuousQuery::recordLive(const Diff& d, uint64_t beforeKey, uint64_t afterKey) {
+    if (!store_.live) return;
+    if (d.kind == DiffKind::Remove || (d.kind == DiffKind::Update && beforeKey != afterKey))
+        store_.live->removeRow(beforeKey);
+    if (d.after) store_.live->upsertRow(afterKey, *d.after);
+}
+
+void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
+                              std::vector<Diff>& diffs) {
+    const Part& part = plan_.parts[index];
+    auto emit = [&](RowChange::Kind kind, Map* before, Map* after, RowChange& rc, std::vector<Value>& nb,
+                    std::vector<Value>& na) {
+        if (last) {
+            Diff d;
+            d.kind = kind == RowChange::Kind::Add ? DiffKind::Add : kind == RowChange::Kind::Remove ? DiffKind::Remove : DiffKind::Update;
+            if (before) d.before = std::move(*before);
+            if (after) d.after = std::move(*after);
+            recordLive(d, rc.beforeKey, rc.afterKey);
+            diffs.push_back(std::move(d));
+            return;
+        }
+        RowChange o;
+        o.kind = kind;
+        o.before = std::move(nb);
+        o.after = std::move(na);
+        o.beforeKey = rc.beforeKey;
+        o.afterKey = rc.afterKey;
+        out.push_back(std::move(o));
+    };
+    std::vector<Value> nb, na;
+    for (RowChange& rc : in) {
+        rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
+        rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
+        switch (rc.kind) {
+            case RowChange::Kind::Add: {
+                if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey)) break;
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, &na);
+                emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
+                break;
+            }
+            case RowChange::Kind::Remove: {
+                if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey)) break;
+                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, &nb);
+                emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
+                break;
+            }
+            case RowChange::Kind::Update: {
+                bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey);
+                Map b;
+                if (wb) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, &nb);
+                bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey);
+                if (!wa) {
+                    if (wb) emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
+                    break;
+                }
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, &na);
+                if (!wb) {
+                    emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
+                    break;
+                }
+                // An unchanged row emits nothing; a future's re-evaluation still flows through the middle
+                // parts, because a later part's time-based WHERE may now hold.
+                if ((last || !futureReprocess_) && rc.beforeKey == rc.afterKey && valuesEqual(Value(b), Value(a))) break;
+                emit(RowChange::Kind::Update, &b, &a, rc, nb, na);
+                break;
+            }
+        }
+    }
+}
+
+void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out,
+                                         bool last, std::vector<Diff>& diffs) {
+    const Part& part = plan_.parts[index];
+    struct Touch {
+        uint64_t group = 0;
+        Map before;
+        std::vector<Value> beforeFrame;  ///< the next part's frame for `before`
+        std::vector<Value> lastFrame;    ///< the input frame that touched the group last
+        int64_t countBefore = 0;
+        bool adding = false;
+        bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
+    };
+    std::vector<Touch> touches;
+    std::unordered_map<uint64_t, size_t> byGroup;
+
+    auto groupOf = [&](std::vector<Value>& frame) {
+        eval::EvalContext ctx = context(frame, Mode::Snapshot, 0);
+        uint64_t h = mix(0x67726f7570ULL, index);
+        for (int i : part.groupingItems) h = hashValue(eval::evaluate(*part.items[i].expr, ctx), h);
+        return h;
+    };
+    auto rowCount = [&](uint64_t group) {
+        auto acc = store_.results->get(mix(group, kRowCountTag));
+        return acc ? acc->count : 0;
+    };
+    auto addRows = [&](uint64_t group, int64_t delta) {
+        uint64_t key = mix(group, kRowCountTag);
+        Accumulator acc = store_.results->get(key).value_or(Accumulator{});
+        acc.count += delta;
+        if (acc.count == 0) store_.results->set(key, nullptr);
+        else store_.results->set(key, &acc);
+    };
+    auto touch = [&](std::vector<Value>& frame, uint64_t group, bool& created) -> Touch& {
+        auto it = byGroup.find(group);
+        created = it == byGroup.end();
+        if (!created) return touches[it->second];
+        Touch t;
+        t.group = group;
+        t.countBefore = rowCount(group);
+        t.before = project(part, frame, Mode::Snapshot, group, &t.beforeFrame);
+        byGroup[group] = touches.size();
+        touches.push_back(std::move(t));
+        return touches.back();
+    };
+
+    bool created = false;
+    for (RowChange& rc : in) {
+        rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
+        rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
+        switch (rc.kind) {
+            case RowChange::Kind::Add: {
+                if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey)) break;
+                uint64_t g = groupOf(rc.after);
+                Touch& t = touch(rc.after, g, created);
+                t.adding = true;
+                project(part, rc.after, Mode::Apply, g, nullptr);
+                addRows(g, 1);
+                t.lastFrame = rc.after;
+                break;
+            }
+            case RowChange::Kind::Remove: {
+                if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey)) break;
+                uint64_t g = groupOf(rc.before);
+                Touch& t = touch(rc.before, g, created);
+                project(part, rc.before, Mode::RevertForDelete, g, nullptr);
+                addRows(g, -1);
+                t.lastFrame = rc.before;
+                break;
+            }
+            case RowChange::Kind::Update: {
+                bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey);
+                if (wb) {
+                    uint64_t g = groupOf(rc.before);
+                    Touch& t = touch(rc.before, g, created);
+                    project(part, rc.before, Mode::RevertForUpdate, g, nullptr);
+                    addRows(g, -1);
+                    t.lastFrame = rc.before;
+                }
+                bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey);
+                if (wa) {
+                    uint64_t g = groupOf(rc.after);
+                    Touch& t = touch(rc.after, g, created);
+                    if (created && !wb) t.reentered = true;
+                    project(part, rc.after, Mode::Apply, g, nullptr);
+                    addRows(g, 1);
+                    t.lastFrame = rc.after;
+                }
+                break;
+            }
+        }
+    }
+
+    for (Touch& t : touches) {
+        std::vector<Value> afterFrame;
+        t.lastFrame.resize(std::max<size_t>(t.lastFrame.size(), size_t(part.frameSize)));
+        Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, &afterFrame);
+        int64_t countAfter = rowCount(t.group);
+        if (last) {
+            Diff d;
+            d.kind = DiffKind::Aggregation;
+            bool same = valuesEqual(Value(t.before), Value(after));
+            if (same && !t.adding && !futureReprocess_) continue;
+            if (!t.reentered) d.before = t.before;
+            d.after = after;
+            d.groupingKeys = part.groupingKeyNames;
+            if (store_.live) {
+                if (countAfter == 0 && !part.groupingItems.empty()) store_.live->removeRow(t.group);
+                else store_.live->upsertRow(t.group, after);
+            }
+            diffs.push_back(std::move(d));
+            continue;
+        }
+        RowChange o;
+        o.beforeKey = o.afterKey = t.group;
+        if (t.countBefore == 0 && countAfter > 0) {
+            o.kind = RowChange::Kind::Add;
+            o.after = std::move(afterFrame);
+        } else if (t.countBefore > 0 && countAfter == 0) {
+            o.kind = RowChange::Kind::Remove;
+            o.before = std::move(t.beforeFrame);
+        } else if (t.countBefore > 0) {
+            if (valuesEqual(Value(t.before), Value(after)) && !futureReprocess_) continue;
+            o.kind = RowChange::Kind::Update;
+            o.before = std::move(t.beforeFrame);
+            o.after = std::move(afterFrame);
+        } else {
+            continue;
+        }
+        out.push_back(std::move(o));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Futures.
+
+std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
+    std::vector<Diff> out;
+    ElementPtr e = store_.elements->getElement(item.element);
+    if (!e || e->effectiveFrom >= item.dueTime) return out;  // superseded by a later change
+    Solver solver(plan_, *store_.elements);
+    std::vector<Solution> solutions;
+    for (int s : affinity(*e))
+        if (!plan_.slots[s].optional) solver.solveFrom(s, e, solutions);
+    normalizeOptional(plan_, solutions);
+    const ElementRef ref = e->ref;
+    anchor_ = &ref;
+    std::vector<RowChange> rows;
+    for (const Solution& s : solutions) {
+        RowChange rc;
+        rc.kind = RowChange::Kind::Update;
+        rc.before.resize(plan_.slotOfVar.size());
+        for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
+            if (const ElementPtr& x = s.slots[plan_.slotOfVar[i]]) rc.before[i] = Value(x);
+        rc.after = rc.before;
+        rc.beforeKey = rc.afterKey = s.signature;
+        rows.push_back(std::move(rc));
+    }
+    // The before side is evaluated at the time the change happened, the after side at the due time.
+    clock_.transactionTime = item.originalTime;
+    clock_.realtime = item.dueTime;
+    clock_.wallClock = options_.wallClock ? options_.wallClock() : item.dueTime;
+    futureReprocess_ = true;
+    if (!rows.empty()) runParts(rows, out);
+    futureReprocess_ = false;
+    anchor_ = nullptr;
+    return out;
+}
+
+}  // namespace cq::query

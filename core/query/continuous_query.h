@@ -1,0 +1,97 @@
+// SPDX-License-Identifier: MIT
+// One registered continuous query: turns each source change into the exact diff of its result.
+// For a change to element e it finds the solutions containing e before and after the change (through
+// the element index, never by rescanning), diffs them by solution signature, and runs the resulting
+// row changes through the parts (WHERE, projection, aggregation with incremental accumulators).
+// Runs inside the transaction the Engine opened; see core/query/ARCHITECTURE.md.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/eval/evaluator.h"
+#include "core/interface/storage.h"
+#include "core/query/engine.h"
+#include "core/query/plan.h"
+
+namespace cq::mw {
+class Pipelines;
+}
+
+namespace cq::query {
+
+/// A row entering or leaving a part: the frame of its variables and a stable key.
+struct RowChange {
+    enum class Kind : uint8_t { Add, Remove, Update } kind = Kind::Add;
+    std::vector<Value> before, after;
+    uint64_t beforeKey = 0, afterKey = 0;
+};
+
+struct JoinSpec {
+    std::string id;  ///< the relation label the join creates
+    struct Key {
+        std::string label, property;
+    };
+    std::vector<Key> keys;
+};
+
+class ContinuousQuery : public eval::FunctionHooks {
+public:
+    /// Parses and binds; throws Error on invalid Cypher, joins or middleware.
+    ContinuousQuery(QueryConfig config, QueryStore store, const EngineOptions& options);
+    ~ContinuousQuery() override;
+
+    const QueryConfig& config() const { return config_; }
+
+    /// Applies one source change (before middleware) and returns the diffs. Throws on evaluation
+    /// errors; the caller rolls back this query's savepoint.
+    std::vector<Diff> processChange(const Change& change);
+    /// Re-evaluates the solutions a due future item points at.
+    std::vector<Diff> processFuture(const FutureItem& item);
+
+    std::optional<int64_t> nextDueTime() { return store_.futures->peekDueTime(); }
+    FutureQueue& futures() { return *store_.futures; }
+
+    Value callEngineFunction(const cypher::Expr& call, eval::EvalContext& ctx) override;
+
+private:
+    void applyElementChange(const Change& change, std::vector<Diff>& out);
+    void applyJoins(const ElementPtr& before, const ElementPtr& after, int64_t time, std::vector<Change>& pre,
+                    std::vector<Change>& post);
+    std::vector<int> affinity(const Element& e);
+    void solutionsOf(const ElementPtr& e, std::vector<struct Solution>& out, std::vector<std::pair<int, ElementPtr>>& anchors,
+                     bool collectAnchorsOnly);
+    void runParts(std::vector<RowChange>& rows, std::vector<Diff>& out);
+    void runPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
+                 std::vector<Diff>& diffs);
+    void runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
+                            std::vector<Diff>& diffs);
+    bool passesWhere(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group);
+    Map project(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group,
+                std::vector<Value>* nextFrame);
+    eval::EvalContext context(std::vector<Value>& frame, eval::Mode mode, uint64_t group);
+    void recordLive(const Diff& d, uint64_t beforeKey, uint64_t afterKey);
+
+    // Engine-implemented functions (aggregates.cpp, future_functions.cpp).
+    Value aggregate(const cypher::Expr& call, eval::EvalContext& ctx);
+    Value timeFunction(const cypher::Expr& call, eval::EvalContext& ctx);
+    Value pastFunction(const cypher::Expr& call, eval::EvalContext& ctx);
+
+    QueryConfig config_;
+    QueryStore store_;
+    EngineOptions options_;
+    cypher::Query ast_;
+    Plan plan_;
+    std::vector<JoinSpec> joins_;
+    std::unique_ptr<mw::Pipelines> middleware_;
+
+    // Per-change evaluation state.
+    fn::CallContext clock_;
+    const ElementRef* anchor_ = nullptr;
+    bool futureReprocess_ = false;
+    std::vector<Value> predicateFrame_;
+};
+
+}  // namespace cq::query

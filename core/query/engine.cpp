@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: MIT
+#include "core/query/engine.h"
+
+#include <chrono>
+
+#include "core/query/continuous_query.h"
+
+namespace cq {
+
+namespace {
+
+int64_t systemClock() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+bool isStorageError(ErrorCode c) { return int(c) >= 30 && int(c) < 40; }
+
+const char* diffKindName(DiffKind k) {
+    switch (k) {
+        case DiffKind::Add: return "add";
+        case DiffKind::Update: return "update";
+        case DiffKind::Remove: return "remove";
+        case DiffKind::Aggregation: return "aggregation";
+    }
+    return "add";
+}
+
+Json rowToJson(const Map& row) {
+    Json out = Json::object();
+    for (const auto& [k, v] : row) out[k] = valueToJson(v);
+    return out;
+}
+
+}  // namespace
+
+QueryConfig QueryConfig::fromJson(const Json& j) {
+    if (!j.is_object()) throw Error(ErrorCode::InvalidConfig, "a query must be a JSON object");
+    QueryConfig c;
+    if (!j.contains("id") || !j["id"].is_string() || j["id"].get<std::string>().empty())
+        throw Error(ErrorCode::InvalidConfig, "a query needs a non-empty string \"id\"");
+    if (!j.contains("cypher") || !j["cypher"].is_string())
+        throw Error(ErrorCode::InvalidConfig, "query '" + j["id"].get<std::string>() + "' needs a string \"cypher\"");
+    c.id = j["id"].get<std::string>();
+    c.cypher = j["cypher"].get<std::string>();
+    if (j.contains("joins") && !j["joins"].is_null()) c.joins = j["joins"];
+    if (j.contains("middleware") && !j["middleware"].is_null()) c.middleware = j["middleware"];
+    if (j.contains("source_pipelines") && !j["source_pipelines"].is_null()) c.sourcePipelines = j["source_pipelines"];
+    if (j.contains("pipeline") && !j["pipeline"].is_null()) c.pipeline = j["pipeline"];
+    return c;
+}
+
+Json QueryConfig::toJson() const {
+    return Json{{"id", id}, {"cypher", cypher}, {"joins", joins}, {"middleware", middleware},
+                {"source_pipelines", sourcePipelines}, {"pipeline", pipeline}};
+}
+
+Json Diff::toJson() const {
+    Json out = {{"kind", diffKindName(kind)}};
+    if (kind != DiffKind::Add) out["before"] = before ? rowToJson(*before) : Json(nullptr);
+    if (kind != DiffKind::Remove) out["after"] = after ? rowToJson(*after) : Json(nullptr);
+    if (kind == DiffKind::Aggregation) out["grouping_keys"] = groupingKeys;
+    return out;
+}
+
+Engine::Engine(std::unique_ptr<StorageBackend> storage, EngineOptions options)
+    : storage_(std::move(storage)), options_(std::move(options)) {
+    if (!options_.wallClock) options_.wallClock = systemClock;
+    for (const StoredQuery& stored : storage_->storedQueries()) {
+        QueryConfig config = QueryConfig::fromJson(parseJson(stored.configJson));
+        queries_[config.id] =
+            std::make_unique<query::ContinuousQuery>(config, storage_->openQuery(config.id), options_);
+        order_.push_back(config.id);
+    }
+}
+
+Engine::~Engine() = default;
+
+void Engine::registerQuery(const QueryConfig& config) {
+    if (queries_.count(config.id)) throw Error(ErrorCode::DuplicateQuery, "query '" + config.id + "' is already registered");
+    TransactionGuard tx(*storage_);
+    QueryStore store = storage_->openQuery(config.id);
+    auto q = std::make_unique<query::ContinuousQuery>(config, store, options_);
+    storage_->saveQuery(StoredQuery{config.id, config.toJson().dump()});
+    tx.commit();
+    queries_[config.id] = std::move(q);
+    order_.push_back(config.id);
+}
+
+void Engine::removeQuery(const std::string& id) {
+    if (!queries_.count(id)) throw Error(ErrorCode::UnknownQuery, "no query '" + id + "'");
+    TransactionGuard tx(*storage_);
+    storage_->dropQuery(id);
+    tx.commit();
+    queries_.erase(id);
+    order_.erase(std::find(order_.begin(), order_.end(), id));
+}
+
+std::vector<std::string> Engine::queryIds() const { return order_; }
+
+const QueryConfig& Engine::queryConfig(const std::string& id) const {
+    auto it = queries_.find(id);
+    if (it == queries_.end()) throw Error(ErrorCode::UnknownQuery, "no query '" + id + "'");
+    return it->second->config();
+}
+
+std::vector<QueryOutput> Engine::applyChange(const Change& change) { return applyInTransaction({change}); }
+
+std::vector<QueryOutput> Engine::applyBatch(const std::vector<Change>& changes) {
+    return applyInTransaction(changes);
+}
+
+// One transaction for the whole batch; one savepoint per (change, query), so a query that rejects
+// a change keeps its state while the others apply it. Storage errors abort everything.
+std::vector<QueryOutput> Engine::applyInTransaction(const std::vector<Change>& changes) {
+    std::vector<QueryOutput> outputs(order_.size());
+    for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
+    TransactionGuard tx(*storage_);
+    for (const Change& change : changes) {
+        for (size_t i = 0; i < order_.size(); ++i) {
+            query::ContinuousQuery& q = *queries_[order_[i]];
+            storage_->savepoint();
+            try {
+                std::vector<Diff> diffs = q.processChange(change);
+                storage_->releaseSavepoint();
+                for (Diff& d : diffs) outputs[i].diffs.push_back(std::move(d));
+            } catch (const Error& e) {
+                if (isStorageError(e.code())) throw;
+                storage_->rollbackToSavepoint();
+                if (!outputs[i].error) outputs[i].error = e;
+            } catch (const std::exception& e) {
+                storage_->rollbackToSavepoint();
+                if (!outputs[i].error) outputs[i].error = Error(ErrorCode::Internal, e.what());
+            }
+        }
+    }
+    tx.commit();
+    return outputs;
+}
+
+std::optional<int64_t> Engine::nextDueTime() {
+    std::optional<int64_t> best;
+    for (auto& [id, q] : queries_) {
+        auto t = q->nextDueTime();
+        if (t && (!best || *t < *best)) best = t;
+    }
+    return best;
+}
+
+std::vector<QueryOutput> Engine::advanceTime(int64_t now) {
+    std::vector<QueryOutput> outputs(order_.size());
+    for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
+    TransactionGuard tx(*storage_);
+    for (;;) {
+        // Fire items in due order across queries.
+        size_t which = order_.size();
+        int64_t due = 0;
+        for (size_t i = 0; i < order_.size(); ++i) {
+            auto t = queries_[order_[i]]->nextDueTime();
+            if (t && *t <= now && (which == order_.size() || *t < due)) {
+                which = i;
+                due = *t;
+            }
+        }
+        if (which == order_.size()) break;
+        query::ContinuousQuery& q = *queries_[order_[which]];
+        auto item = q.futures().popDue(now);
+        if (!item) break;
+        storage_->savepoint();
+        try {
+            std::vector<Diff> diffs = q.processFuture(*item);
+            storage_->releaseSavepoint();
+            for (Diff& d : diffs) outputs[which].diffs.push_back(std::move(d));
+        } catch (const Error& e) {
+            if (isStorageError(e.code())) throw;
+            storage_->rollbackToSavepoint();
+            // The item was popped before the savepoint: a failing future is dropped, not retried
+            // forever.
+            if (!outputs[which].error) outputs[which].error = e;
+        }
+    }
+    storage_->putMeta("clock", std::to_string(now));
+    tx.commit();
+    return outputs;
+}
+
+std::vector<Map> Engine::currentResults(const std::string& id) {
+    queryConfig(id);
+    std::vector<std::pair<uint64_t, Map>> rows;
+    QueryStore store = storage_->openQuery(id);
+    if (store.live) store.live->rows(rows);
+    std::vector<Map> out;
+    for (auto& r : rows) out.push_back(std::move(r.second));
+    return out;
+}
+
+}  // namespace cq

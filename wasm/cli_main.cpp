@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: MIT
+// The native `cqlite` command line:
+//   cqlite scenario [--storage memory|sqlite] [--known FILE] [--pending FILE] FILE...
+//   cqlite run --query Q.cypher --changes C.jsonl [--db PATH] [--id ID] [--clock wall|simulated]
+//   cqlite results --db PATH QUERY_ID
+// The npm package's `npx cqlite` offers the same subcommands over the wasm build.
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "core/common/error.h"
+#include "core/query/engine.h"
+#include "core/scenario/runner.h"
+#include "storage/factory/open_storage.h"
+
+namespace {
+
+using cq::Error;
+using cq::ErrorCode;
+using cq::Json;
+
+std::string readFile(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Error(ErrorCode::InvalidConfig, "cannot read " + path);
+    std::ostringstream s;
+    s << in.rdbuf();
+    return s.str();
+}
+
+std::string baseName(const std::string& path) {
+    std::string name = path.substr(path.find_last_of('/') + 1);
+    if (name.size() > 5 && name.substr(name.size() - 5) == ".json") name = name.substr(0, name.size() - 5);
+    return name;
+}
+
+int usage() {
+    std::cerr << "usage:\n"
+                 "  cqlite scenario [--storage memory|sqlite] [--known FILE] [--pending FILE] FILE...\n"
+                 "  cqlite run --query Q.cypher --changes C.jsonl [--db PATH] [--storage memory|sqlite]\n"
+                 "             [--id ID] [--clock wall|simulated]\n"
+                 "  cqlite results --db PATH QUERY_ID\n";
+    return 2;
+}
+
+int64_t wallNow() {
+    using namespace std::chrono;
+    return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+void printErrorJson(const Error& e) {
+    Json j = {{"error", {{"code", cq::errorCodeName(e.code())}, {"message", e.what()}}}};
+    if (e.line()) j["error"]["line"] = e.line(), j["error"]["column"] = e.column();
+    std::cout << j.dump() << "\n";
+}
+
+int cmdScenario(const std::vector<std::string>& args) {
+    cq::scenario::RunnerOptions options;
+    std::string storage = "memory";
+    std::vector<std::string> files;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--storage" && i + 1 < args.size()) storage = args[++i];
+        else if (args[i] == "--known" && i + 1 < args.size()) options.known = cq::scenario::parseKnownDifferences(cq::parseJson(readFile(args[++i])));
+        else if (args[i] == "--pending" && i + 1 < args.size()) options.pending = cq::scenario::parsePendingList(readFile(args[++i]));
+        else files.push_back(args[i]);
+    }
+    if (files.empty()) return usage();
+    options.makeStorage = [storage] { return cq::openStorage(storage, ":memory:"); };
+    std::vector<cq::scenario::FileResult> results;
+    for (const std::string& f : files) {
+        cq::scenario::FileResult r;
+        try {
+            r = cq::scenario::runScenario(cq::parseJson(readFile(f)), baseName(f), options);
+        } catch (const std::exception& e) {
+            r.name = baseName(f);
+            r.status = cq::scenario::Status::Fail;
+            r.message = e.what();
+        }
+        results.push_back(r);
+    }
+    return cq::scenario::printResults(results, std::cout) ? 1 : 0;
+}
+
+int cmdRun(const std::vector<std::string>& args) {
+    std::string queryPath, changesPath, db, id = "q", clock = "wall", storage;
+    for (size_t i = 0; i + 1 < args.size(); i += 2) {
+        if (args[i] == "--query") queryPath = args[i + 1];
+        else if (args[i] == "--changes") changesPath = args[i + 1];
+        else if (args[i] == "--db") db = args[i + 1];
+        else if (args[i] == "--id") id = args[i + 1];
+        else if (args[i] == "--clock") clock = args[i + 1];
+        else if (args[i] == "--storage") storage = args[i + 1];
+        else return usage();
+    }
+    if (queryPath.empty() || changesPath.empty() || (clock != "wall" && clock != "simulated")) return usage();
+    if (storage.empty()) storage = db.empty() ? "memory" : "sqlite";
+    cq::Engine engine(cq::openStorage(storage, db));
+    std::string text = readFile(queryPath);
+    cq::QueryConfig config;
+    if (queryPath.size() > 5 && queryPath.substr(queryPath.size() - 5) == ".json") {
+        config = cq::QueryConfig::fromJson(cq::parseJson(text));
+    } else {
+        config.id = id;
+        config.cypher = text;
+    }
+    auto ids = engine.queryIds();
+    if (std::find(ids.begin(), ids.end(), config.id) == ids.end()) engine.registerQuery(config);
+    else if (engine.queryConfig(config.id).cypher != config.cypher)
+        throw Error(ErrorCode::DuplicateQuery, "the database already holds a different query '" + config.id + "'");
+
+    auto print = [](const std::vector<cq::QueryOutput>& outputs, int64_t seq) {
+        for (const cq::QueryOutput& o : outputs) {
+            if (o.error) {
+                Json j = {{"seq", seq}, {"query", o.queryId},
+                          {"error", {{"code", cq::errorCodeName(o.error->code())}, {"message", o.error->what()}}}};
+                std::cout << j.dump() << "\n";
+            }
+            if (o.diffs.empty()) continue;
+            Json diffs = Json::array();
+            for (const cq::Diff& d : o.diffs) diffs.push_back(d.toJson());
+            std::cout << Json{{"seq", seq}, {"query", o.queryId}, {"diffs", diffs}}.dump() << "\n";
+        }
+        std::cout.flush();
+    };
+    std::istream* in = &std::cin;
+    std::ifstream file;
+    if (changesPath != "-") {
+        file.open(changesPath);
+        if (!file) throw Error(ErrorCode::InvalidConfig, "cannot read " + changesPath);
+        in = &file;
+    }
+    std::string line;
+    int64_t seq = 0;
+    while (std::getline(*in, line)) {
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        ++seq;
+        try {
+            cq::Change change = cq::changeFromJson(cq::parseJson(line));
+            int64_t now = clock == "simulated" ? change.element->effectiveFrom : wallNow();
+            if (auto due = engine.nextDueTime(); due && *due <= now) print(engine.advanceTime(now), seq);
+            print(engine.applyChange(change), seq);
+        } catch (const Error& e) {
+            // Bad input is reported and skipped; everything accepted so far stays.
+            Json j = {{"seq", seq}, {"error", {{"code", cq::errorCodeName(e.code())}, {"message", e.what()}}}};
+            std::cout << j.dump() << "\n";
+        }
+    }
+    return 0;
+}
+
+int cmdResults(const std::vector<std::string>& args) {
+    std::string db, id;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
+        else id = args[i];
+    }
+    if (db.empty() || id.empty()) return usage();
+    cq::Engine engine(cq::openStorage("sqlite", db));
+    for (const cq::Map& row : engine.currentResults(id)) {
+        Json j = Json::object();
+        for (const auto& [k, v] : row) j[k] = cq::valueToJson(v);
+        std::cout << j.dump() << "\n";
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    if (argc < 2) return usage();
+    std::string cmd = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    try {
+        if (cmd == "scenario") return cmdScenario(args);
+        if (cmd == "run") return cmdRun(args);
+        if (cmd == "results") return cmdResults(args);
+        return usage();
+    } catch (const Error& e) {
+        std::cerr << "cqlite: " << cq::errorCodeName(e.code()) << ": " << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "cqlite: " << e.what() << "\n";
+        return 1;
+    }
+}
