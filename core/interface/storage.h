@@ -52,8 +52,9 @@ public:
     virtual void addVersion(const ElementPtr& element) = 0;
     /// The latest version with effectiveFrom <= time, or null.
     virtual ElementPtr versionAt(const ElementRef& ref, int64_t time) = 0;
-    /// Versions with from <= effectiveFrom <= to, oldest first; with includeInitial also the last
-    /// version before `from`.
+    /// Versions with from <= effectiveFrom <= to, oldest first. With includeInitial the range starts
+    /// at the version in effect at `from` instead: the latest with effectiveFrom <= from (so a
+    /// version exactly at `from` is not preceded by an older one).
     virtual void versionsBetween(const ElementRef& ref, int64_t from, int64_t to, bool includeInitial,
                                  std::vector<ElementPtr>& out) = 0;
 };

@@ -260,8 +260,7 @@ FileResult runScenario(const Json& scenario, const std::string& nameIn, const Ru
 
     try {
         EngineOptions eo;
-        int64_t clock = options.wallClock;
-        eo.wallClock = [clock] { return clock; };
+        if (int64_t clock = options.wallClock) eo.wallClock = [clock] { return clock; };
         Engine engine(options.makeStorage(), eo);
 
         // Queries that must fail: at registration (parse) or when a change reaches them (evaluate);

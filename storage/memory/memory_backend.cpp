@@ -323,8 +323,10 @@ public:
         auto it = versions_.find(ref);
         if (it == versions_.end()) return;
         const auto& versions = it->second;
-        auto pos = versions.lower_bound(from);
-        if (includeInitial && pos != versions.begin()) out.push_back(std::prev(pos)->second);
+        // With includeInitial the range starts at the version in effect at `from` (the latest with
+        // effectiveFrom <= from), which is the version at `from` itself when there is one.
+        auto pos = includeInitial ? versions.upper_bound(from) : versions.lower_bound(from);
+        if (includeInitial && pos != versions.begin()) --pos;
         for (; pos != versions.end() && pos->first <= to; ++pos) out.push_back(pos->second);
     }
 
