@@ -24,6 +24,10 @@ namespace {
 // Nesting deeper than this ("((((...", "NOT NOT NOT ...") is rejected before it can exhaust the
 // stack: about 13 frames per parenthesis level, and wasm stacks may be as small as 64 KiB.
 constexpr int kMaxDepth = 128;
+// The height of an expression tree is capped too: `a OR b OR ...` is parsed by a loop but builds a
+// tree as deep as the chain is long, and destroying or evaluating it recurses that deep. 1000 still
+// allows generated chains such as `n.id = 1 OR n.id = 2 OR ...` with a thousand alternatives.
+constexpr int kMaxHeight = 1000;
 
 // Words that cannot be a variable or start an expression without backticks, because they continue
 // or end one. Clause words such as CALL or SET are not here: `call` is a fine variable name, and at
@@ -205,22 +209,46 @@ public:
     }
 
 private:
+    /// Counts one level of recursion (and of tree height) for as long as it lives.
     class DepthGuard {
     public:
         explicit DepthGuard(ExprParser& p) : p_(p) {
-            if (++p_.depth_ > kMaxDepth) {
-                p_.cur_.fail(
-                    ErrorCode::ParseError, p_.cur_.peek(),
-                    "expression nested too deeply (more than " + std::to_string(kMaxDepth) + " levels)");
-            }
+            ++p_.height_;
+            if (++p_.depth_ > kMaxDepth) p_.failTooDeep(kMaxDepth);
+            if (p_.height_ > kMaxHeight) p_.failTooDeep(kMaxHeight);
         }
-        ~DepthGuard() { --p_.depth_; }
+        ~DepthGuard() {
+            --p_.depth_;
+            --p_.height_;
+        }
         DepthGuard(const DepthGuard&) = delete;
         DepthGuard& operator=(const DepthGuard&) = delete;
 
     private:
         ExprParser& p_;
     };
+
+    /// Counts the tree height that a loop adds, one level per operator of a left-deep chain.
+    class HeightGuard {
+    public:
+        explicit HeightGuard(ExprParser& p) : p_(p) {}
+        ~HeightGuard() { p_.height_ -= added_; }
+        void grow() {
+            ++added_;
+            if (++p_.height_ > kMaxHeight) p_.failTooDeep(kMaxHeight);
+        }
+        HeightGuard(const HeightGuard&) = delete;
+        HeightGuard& operator=(const HeightGuard&) = delete;
+
+    private:
+        ExprParser& p_;
+        int added_ = 0;
+    };
+
+    [[noreturn]] void failTooDeep(int limit) {
+        cur_.fail(ErrorCode::ParseError, cur_.peek(),
+                  "expression nested too deeply (more than " + std::to_string(limit) + " levels)");
+    }
 
     ExprPtr node(ExprKind kind, const SourcePos& pos) {
         auto e = std::make_shared<Expr>();
@@ -245,21 +273,33 @@ private:
     ExprPtr parseOr() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parseXor();
-        while (cur_.acceptKeyword("OR")) left = binary(BinaryOp::Or, start, left, parseXor());
+        HeightGuard height(*this);
+        while (cur_.acceptKeyword("OR")) {
+            height.grow();
+            left = binary(BinaryOp::Or, start, left, parseXor());
+        }
         return left;
     }
 
     ExprPtr parseXor() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parseAnd();
-        while (cur_.acceptKeyword("XOR")) left = binary(BinaryOp::Xor, start, left, parseAnd());
+        HeightGuard height(*this);
+        while (cur_.acceptKeyword("XOR")) {
+            height.grow();
+            left = binary(BinaryOp::Xor, start, left, parseAnd());
+        }
         return left;
     }
 
     ExprPtr parseAnd() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parseNot();
-        while (cur_.acceptKeyword("AND")) left = binary(BinaryOp::And, start, left, parseNot());
+        HeightGuard height(*this);
+        while (cur_.acceptKeyword("AND")) {
+            height.grow();
+            left = binary(BinaryOp::And, start, left, parseNot());
+        }
         return left;
     }
 
@@ -274,6 +314,7 @@ private:
     ExprPtr parseComparison() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parsePredicate();
+        HeightGuard height(*this);
         for (;;) {
             BinaryOp op;
             switch (cur_.peek().kind) {
@@ -288,6 +329,7 @@ private:
                 default: return left;
             }
             cur_.take();
+            height.grow();
             left = binary(op, start, left, parsePredicate());
         }
     }
@@ -295,18 +337,24 @@ private:
     ExprPtr parsePredicate() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parseAdditive();
+        HeightGuard height(*this);
         for (;;) {
             if (cur_.acceptKeyword("IN")) {
+                height.grow();
                 left = binary(BinaryOp::In, start, left, parseAdditive());
             } else if (cur_.acceptKeyword("STARTS")) {
+                height.grow();
                 cur_.expectKeyword("WITH");
                 left = binary(BinaryOp::StartsWith, start, left, parseAdditive());
             } else if (cur_.acceptKeyword("ENDS")) {
+                height.grow();
                 cur_.expectKeyword("WITH");
                 left = binary(BinaryOp::EndsWith, start, left, parseAdditive());
             } else if (cur_.acceptKeyword("CONTAINS")) {
+                height.grow();
                 left = binary(BinaryOp::Contains, start, left, parseAdditive());
             } else if (cur_.acceptKeyword("IS")) {
+                height.grow();
                 bool negated = cur_.acceptKeyword("NOT");
                 if (!cur_.atKeyword("NULL"))
                     cur_.failExpected(negated ? "NULL after IS NOT" : "NULL or NOT NULL after IS");
@@ -323,10 +371,13 @@ private:
     ExprPtr parseAdditive() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parseMultiplicative();
+        HeightGuard height(*this);
         for (;;) {
             if (cur_.accept(TokenKind::Plus)) {
+                height.grow();
                 left = binary(BinaryOp::Add, start, left, parseMultiplicative());
             } else if (cur_.accept(TokenKind::Minus)) {
+                height.grow();
                 left = binary(BinaryOp::Subtract, start, left, parseMultiplicative());
             } else {
                 return left;
@@ -337,12 +388,16 @@ private:
     ExprPtr parseMultiplicative() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parsePower();
+        HeightGuard height(*this);
         for (;;) {
             if (cur_.accept(TokenKind::Star)) {
+                height.grow();
                 left = binary(BinaryOp::Multiply, start, left, parsePower());
             } else if (cur_.accept(TokenKind::Slash)) {
+                height.grow();
                 left = binary(BinaryOp::Divide, start, left, parsePower());
             } else if (cur_.accept(TokenKind::Percent)) {
+                height.grow();
                 left = binary(BinaryOp::Modulo, start, left, parsePower());
             } else {
                 return left;
@@ -353,7 +408,11 @@ private:
     ExprPtr parsePower() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr left = parseUnary();
-        while (cur_.accept(TokenKind::Caret)) left = binary(BinaryOp::Power, start, left, parseUnary());
+        HeightGuard height(*this);
+        while (cur_.accept(TokenKind::Caret)) {
+            height.grow();
+            left = binary(BinaryOp::Power, start, left, parseUnary());
+        }
         return left;
     }
 
@@ -382,13 +441,16 @@ private:
     ExprPtr parsePostfix() {
         SourcePos start = posOf(cur_.peek());
         ExprPtr e = parseAtom();
+        HeightGuard height(*this);
         for (;;) {
             if (cur_.accept(TokenKind::Dot)) {
+                height.grow();
                 ExprPtr prop = node(ExprKind::Property, start);
                 prop->name = cur_.expectName("a property key after '.'");
                 prop->children.push_back(e);
                 e = finish(prop);
             } else if (cur_.accept(TokenKind::LBracket)) {
+                height.grow();
                 e = parseIndexOrSlice(start, e);
             } else if (cur_.at(TokenKind::Colon) && e->kind == ExprKind::Variable) {
                 cur_.failUnsupported(cur_.peek(), "label predicates such as " + e->name +
@@ -637,7 +699,8 @@ private:
     }
 
     TokenCursor& cur_;
-    int depth_ = 0;
+    int depth_ = 0;   ///< live recursion levels
+    int height_ = 0;  ///< a bound on the height of the tree being built
 };
 
 // ---------------------------------------------------------------------------------------------

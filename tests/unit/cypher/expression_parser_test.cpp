@@ -333,3 +333,20 @@ TEST_CASE("very deep nesting is rejected instead of exhausting the stack", "[cyp
     CHECK_THROWS_AS(parseExpression(std::string(100000, '-') + "x"), cq::Error);
     CHECK_THROWS_AS(parseExpression(std::string(100000, '[') + std::string(100000, ']')), cq::Error);
 }
+
+TEST_CASE("long operator chains are capped because they build deep trees", "[cypher][parser]") {
+    auto chain = [](const std::string& first, const std::string& link, int count) {
+        std::string text = first;
+        for (int i = 0; i < count; ++i) text += link;
+        return text;
+    };
+    // A generated filter with hundreds of alternatives is fine...
+    ExprPtr ors = parseExpression(chain("n.id = 0", " OR n.id = 1", 500));
+    CHECK(ors->kind == ExprKind::Binary);
+    CHECK(ors->children[1]->text == "n.id = 1");
+    // ...but a chain whose tree would be 100000 levels deep is an error, not a stack overflow.
+    for (const char* link : {" + 1", " OR x", " AND x", " * 2", " ^ 2", ".k", "[0]", " IS NULL", " = 1"}) {
+        INFO("link: " << link);
+        CHECK_THROWS_AS(parseExpression(chain("x", link, 100000)), cq::Error);
+    }
+}
