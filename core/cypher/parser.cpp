@@ -9,10 +9,10 @@
 #include "core/cypher/parser.h"
 
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <deque>
 #include <exception>
-#include <initializer_list>
 
 #include "core/common/error.h"
 #include "core/cypher/lexer.h"
