@@ -34,7 +34,8 @@ public:
 struct EvalContext {
     std::vector<Value>* frame = nullptr;  ///< variable values by varIndex (mutable: comprehensions)
     Mode mode = Mode::Apply;
-    uint64_t groupHash = 0;       ///< the group (aggregating part) or row signature (other parts)
+    uint64_t groupHash = 0;       ///< state key: the group (aggregating part) or the row (other parts)
+    uint64_t inputHash = 0;       ///< the input row's key: futures are scheduled per input row
     const ElementRef* anchor = nullptr;  ///< the changed element, for time-based functions
     fn::CallContext call;         ///< the query clock and the host clock
     FunctionHooks* hooks = nullptr;

@@ -71,13 +71,15 @@ ContinuousQuery::ContinuousQuery(QueryConfig config, QueryStore store, const Eng
 
 ContinuousQuery::~ContinuousQuery() = default;
 
-eval::EvalContext ContinuousQuery::context(std::vector<Value>& frame, Mode mode, uint64_t group) {
+eval::EvalContext ContinuousQuery::context(std::vector<Value>& frame, Mode mode, uint64_t group, uint64_t input,
+                                           bool before) {
     eval::EvalContext ctx;
     ctx.frame = &frame;
     ctx.mode = mode;
     ctx.groupHash = group;
+    ctx.inputHash = input;
     ctx.anchor = anchor_;
-    ctx.call = clock_;
+    ctx.call = before ? clockBefore_ : clock_;
     ctx.hooks = this;
     ctx.futureReprocess = futureReprocess_;
     return ctx;
@@ -97,8 +99,9 @@ std::vector<int> ContinuousQuery::affinity(const Element& e) {
         if (!s.predicates.empty()) {
             predicateFrame_.assign(size_t(s.predicateFrame), Value());
             predicateFrame_[0] = Value(std::make_shared<const Element>(e));
-            eval::EvalContext ctx = context(predicateFrame_, Mode::Snapshot, 0);
-            ctx.hooks = nullptr;
+            // Stateful functions in a pattern predicate keep their state per element (as Drasi).
+            uint64_t key = hashValue(Value(e.ref.id), hashValue(Value(e.ref.source)));
+            eval::EvalContext ctx = context(predicateFrame_, Mode::Apply, key, key, false);
             for (const auto& p : s.predicates)
                 if (!eval::isTruthy(eval::evaluate(*p, ctx))) { ok = false; break; }
         }
@@ -197,6 +200,8 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     clock_.transactionTime = in.effectiveFrom;
     clock_.realtime = in.effectiveFrom;
     clock_.wallClock = options_.wallClock ? options_.wallClock() : in.effectiveFrom;
+    clockBefore_ = clock_;
+    if (old) clockBefore_.transactionTime = old->effectiveFrom;
     futureReprocess_ = false;
 
     std::vector<Change> pre, post;
@@ -230,7 +235,18 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
 
     std::vector<Solution> before, after;
     if (old) discover(old, &before);
-    if (neu && plan_.hasOptional) discover(neu, nullptr);
+    std::vector<int> newSlots;
+    if (neu) newSlots = affinity(*neu);
+    if (neu && plan_.hasOptional) {
+        for (int s : newSlots) {
+            if (!plan_.slots[s].optional) continue;
+            std::vector<Solution> tmp;
+            solver.solveFrom(s, neu, tmp);
+            int m = plan_.mandatorySlots[0];
+            for (const Solution& sol : tmp)
+                if (sol.slots[m]) anchors.push_back({m, sol.slots[m]->ref});
+        }
+    }
     std::sort(anchors.begin(), anchors.end(), [](const auto& a, const auto& b) {
         return a.first < b.first || (a.first == b.first && a.second < b.second);
     });
@@ -239,10 +255,9 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     normalizeOptional(plan_, before);
 
     if (neu) {
-        std::vector<int> slots = affinity(*neu);
-        store_.elements->setElement(neu, slots);
+        store_.elements->setElement(neu, newSlots);
         if (options_.archive && store_.archive && neu->ref.source != "$join") store_.archive->addVersion(neu);
-        for (int s : slots)
+        for (int s : newSlots)
             if (!plan_.slots[s].optional) solver.solveFrom(s, neu, after);
     } else {
         store_.elements->deleteElement(ref);
@@ -317,18 +332,19 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
 // ---------------------------------------------------------------------------------------------
 // Parts.
 
-bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group) {
+bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
+                                  uint64_t input, bool before) {
     if (part.where.empty()) return true;
-    eval::EvalContext ctx = context(frame, mode, group);
+    eval::EvalContext ctx = context(frame, mode, group, input, before);
     bool pass = true;
     for (const auto& w : part.where)
         if (!eval::isTruthy(eval::evaluate(*w, ctx))) pass = false;  // evaluate all: stateful functions
     return pass;
 }
 
-Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
-                             std::vector<Value>* nextFrame) {
-    eval::EvalContext ctx = context(frame, mode, group);
+Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group, uint64_t input,
+                             bool before, std::vector<Value>* nextFrame) {
+    eval::EvalContext ctx = context(frame, mode, group, input, before);
     Map row;
     if (nextFrame) nextFrame->clear();
     for (const Item& item : part.items) {
@@ -386,27 +402,27 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
         rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
         switch (rc.kind) {
             case RowChange::Kind::Add: {
-                if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey)) break;
-                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, &na);
+                if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false)) break;
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, &na);
                 emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
                 break;
             }
             case RowChange::Kind::Remove: {
-                if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey)) break;
-                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, &nb);
+                if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true)) break;
+                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true, &nb);
                 emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
                 break;
             }
             case RowChange::Kind::Update: {
-                bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey);
+                bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true);
                 Map b;
-                if (wb) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, &nb);
-                bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey);
+                if (wb) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true, &nb);
+                bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false);
                 if (!wa) {
                     if (wb) emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
                     break;
                 }
-                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, &na);
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, &na);
                 if (!wb) {
                     emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
                     break;
@@ -429,6 +445,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         Map before;
         std::vector<Value> beforeFrame;  ///< the next part's frame for `before`
         std::vector<Value> lastFrame;    ///< the input frame that touched the group last
+        uint64_t lastInput = 0;
         int64_t countBefore = 0;
         bool adding = false;
         bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
@@ -437,7 +454,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
     std::unordered_map<uint64_t, size_t> byGroup;
 
     auto groupOf = [&](std::vector<Value>& frame) {
-        eval::EvalContext ctx = context(frame, Mode::Snapshot, 0);
+        eval::EvalContext ctx = context(frame, Mode::Snapshot, 0, 0, false);
         uint64_t h = mix(0x67726f7570ULL, index);
         for (int i : part.groupingItems) h = hashValue(eval::evaluate(*part.items[i].expr, ctx), h);
         return h;
@@ -453,60 +470,69 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         if (acc.count == 0) store_.results->set(key, nullptr);
         else store_.results->set(key, &acc);
     };
-    auto touch = [&](std::vector<Value>& frame, uint64_t group, bool& created) -> Touch& {
+    auto touch = [&](std::vector<Value>& frame, uint64_t group, uint64_t input, bool before, bool& created) -> Touch& {
         auto it = byGroup.find(group);
         created = it == byGroup.end();
         if (!created) return touches[it->second];
         Touch t;
         t.group = group;
         t.countBefore = rowCount(group);
-        t.before = project(part, frame, Mode::Snapshot, group, &t.beforeFrame);
+        t.before = project(part, frame, Mode::Snapshot, group, input, before, &t.beforeFrame);
         byGroup[group] = touches.size();
         touches.push_back(std::move(t));
         return touches.back();
     };
 
+    // WHERE in an aggregating part sees the row's group (aggregates in WHERE are per group, with
+    // their own accumulators). Its aggregates are applied for every row evaluated, so the before
+    // side reverts them. A future's re-evaluation changes no contribution: both sides read only.
+    const Mode whereBefore = futureReprocess_ ? Mode::Snapshot : Mode::RevertForUpdate;
+    const Mode whereAfter = futureReprocess_ ? Mode::Snapshot : Mode::Apply;
     bool created = false;
     for (RowChange& rc : in) {
         rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
         rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
         switch (rc.kind) {
             case RowChange::Kind::Add: {
-                if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey)) break;
                 uint64_t g = groupOf(rc.after);
-                Touch& t = touch(rc.after, g, created);
+                if (!passesWhere(part, rc.after, Mode::Apply, g, rc.afterKey, false)) break;
+                Touch& t = touch(rc.after, g, rc.afterKey, false, created);
                 t.adding = true;
-                project(part, rc.after, Mode::Apply, g, nullptr);
+                project(part, rc.after, Mode::Apply, g, rc.afterKey, false, nullptr);
                 addRows(g, 1);
                 t.lastFrame = rc.after;
+                t.lastInput = rc.afterKey;
                 break;
             }
             case RowChange::Kind::Remove: {
-                if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey)) break;
                 uint64_t g = groupOf(rc.before);
-                Touch& t = touch(rc.before, g, created);
-                project(part, rc.before, Mode::RevertForDelete, g, nullptr);
+                if (!passesWhere(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true)) break;
+                Touch& t = touch(rc.before, g, rc.beforeKey, true, created);
+                project(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true, nullptr);
                 addRows(g, -1);
                 t.lastFrame = rc.before;
+                t.lastInput = rc.beforeKey;
                 break;
             }
             case RowChange::Kind::Update: {
-                bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey);
+                uint64_t gb = groupOf(rc.before);
+                bool wb = passesWhere(part, rc.before, whereBefore, gb, rc.beforeKey, true);
                 if (wb) {
-                    uint64_t g = groupOf(rc.before);
-                    Touch& t = touch(rc.before, g, created);
-                    project(part, rc.before, Mode::RevertForUpdate, g, nullptr);
-                    addRows(g, -1);
+                    Touch& t = touch(rc.before, gb, rc.beforeKey, true, created);
+                    project(part, rc.before, Mode::RevertForUpdate, gb, rc.beforeKey, true, nullptr);
+                    addRows(gb, -1);
                     t.lastFrame = rc.before;
+                    t.lastInput = rc.beforeKey;
                 }
-                bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey);
+                uint64_t ga = groupOf(rc.after);
+                bool wa = passesWhere(part, rc.after, whereAfter, ga, rc.afterKey, false);
                 if (wa) {
-                    uint64_t g = groupOf(rc.after);
-                    Touch& t = touch(rc.after, g, created);
+                    Touch& t = touch(rc.after, ga, rc.afterKey, false, created);
                     if (created && !wb) t.reentered = true;
-                    project(part, rc.after, Mode::Apply, g, nullptr);
-                    addRows(g, 1);
+                    project(part, rc.after, Mode::Apply, ga, rc.afterKey, false, nullptr);
+                    addRows(ga, 1);
                     t.lastFrame = rc.after;
+                    t.lastInput = rc.afterKey;
                 }
                 break;
             }
@@ -516,13 +542,13 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
     for (Touch& t : touches) {
         std::vector<Value> afterFrame;
         t.lastFrame.resize(std::max<size_t>(t.lastFrame.size(), size_t(part.frameSize)));
-        Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, &afterFrame);
+        Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, &afterFrame);
         int64_t countAfter = rowCount(t.group);
         if (last) {
             Diff d;
             d.kind = DiffKind::Aggregation;
             bool same = valuesEqual(Value(t.before), Value(after));
-            if (same && !t.adding && !futureReprocess_) continue;
+            if (same && !t.adding) continue;
             if (!t.reentered) d.before = t.before;
             d.after = after;
             d.groupingKeys = part.groupingKeyNames;
@@ -578,10 +604,14 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
         rc.beforeKey = rc.afterKey = s.signature;
         rows.push_back(std::move(rc));
     }
-    // The before side is evaluated at the time the change happened, the after side at the due time.
+    // The before side is evaluated as of the element's last change, the after side at the due time
+    // with the transaction time of the change that scheduled it.
     clock_.transactionTime = item.originalTime;
     clock_.realtime = item.dueTime;
     clock_.wallClock = options_.wallClock ? options_.wallClock() : item.dueTime;
+    clockBefore_ = clock_;
+    clockBefore_.transactionTime = e->effectiveFrom;
+    clockBefore_.realtime = e->effectiveFrom;
     futureReprocess_ = true;
     if (!rows.empty()) runParts(rows, out);
     futureReprocess_ = false;

@@ -68,10 +68,12 @@ private:
                  std::vector<Diff>& diffs);
     void runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
                             std::vector<Diff>& diffs);
-    bool passesWhere(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group);
-    Map project(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group,
-                std::vector<Value>* nextFrame);
-    eval::EvalContext context(std::vector<Value>& frame, eval::Mode mode, uint64_t group);
+    /// `before`: the row as it was (evaluated with the before-clock).
+    bool passesWhere(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
+                     bool before);
+    Map project(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
+                bool before, std::vector<Value>* nextFrame);
+    eval::EvalContext context(std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input, bool before);
     void recordLive(const Diff& d, uint64_t beforeKey, uint64_t afterKey);
 
     // Engine-implemented functions (aggregates.cpp, future_functions.cpp).
@@ -88,7 +90,8 @@ private:
     std::unique_ptr<mw::Pipelines> middleware_;
 
     // Per-change evaluation state.
-    fn::CallContext clock_;
+    fn::CallContext clock_;        ///< the clock of the "after" side
+    fn::CallContext clockBefore_;  ///< the clock of the "before" side (Drasi's before-clock)
     const ElementRef* anchor_ = nullptr;
     bool futureReprocess_ = false;
     std::vector<Value> predicateFrame_;
