@@ -128,6 +128,7 @@ Value ContinuousQuery::timeFunction(const cypher::Expr& call, eval::EvalContext&
     }
 
     const Value& cond = args[0];
+    if (!cond.isNull() && !cond.isBool()) fn::invalidArgument(name, 0, cond, "a Boolean condition");
     if (name == "drasi.trueFor") {
         uint64_t key = stateKey(ctx.groupHash, site, kMarkerSalt);
         if (args[1].isNull()) return Value();

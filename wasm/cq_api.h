@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: MIT
+ * The C ABI of cqlite: what the WebAssembly module exports and the TypeScript package calls.
+ * JSON in, JSON out. Every string a function returns is owned by cqlite and stays valid until the
+ * next call on the same engine (or, for engine-less calls, the next engine-less call); copy it
+ * before calling again. No C++ exception ever crosses this boundary.
+ *
+ * A response is {"ok": true, "result": ...} or
+ * {"ok": false, "error": {"code": "ParseError", "number": 1, "message": "...", "line": 3, "column": 7}}
+ * (line and column only for Cypher errors). Codes: core/common/error_codes.def.
+ */
+#ifndef CQ_API_H
+#define CQ_API_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct cq_engine cq_engine;
+
+/* Opens an engine. options: {"storage": "memory" | "sqlite", "path": "file.db" | ":memory:",
+ * "archive": true, "clock": "system" | "manual"}. Returns NULL on failure; cq_last_error() tells why. */
+cq_engine* cq_engine_open(const char* options_json);
+/* The response describing why the last cq_engine_open failed. */
+const char* cq_last_error(void);
+/* Closes the engine and frees everything it owns (including returned strings). */
+void cq_engine_close(cq_engine* engine);
+
+/* Registers a query: {"id", "cypher", "joins"?, "middleware"?, "source_pipelines"?, "pipeline"?}. */
+const char* cq_query_register(cq_engine* engine, const char* query_json);
+const char* cq_query_remove(cq_engine* engine, const char* query_id);
+/* result: [{"id", "cypher", ...}, ...] in registration order. */
+const char* cq_query_list(cq_engine* engine);
+/* result: the query's current rows, [{column: value}, ...]. */
+const char* cq_query_results(cq_engine* engine, const char* query_id);
+
+/* Applies one change (a CHANGE object) or a batch (an array of them) in one transaction.
+ * result: [{"query": id, "diffs": [DIFF, ...], "error"?: {...}}, ...], one entry per query. */
+const char* cq_apply(cq_engine* engine, const char* changes_json);
+/* Fires every future due at or before now_ms (ms since the epoch). result: as cq_apply. */
+const char* cq_advance_time(cq_engine* engine, double now_ms);
+/* The earliest due time of any query's future, or -1 when there is none. */
+double cq_next_due_time(cq_engine* engine);
+/* With "clock": "manual", sets the host clock that timestamp() and datetime() read. */
+void cq_set_wall_clock(cq_engine* engine, double now_ms);
+
+/* Runs one conformance scenario. options: {"storage": "memory" | "sqlite", "known": {...},
+ * "pending": ["file", ...]}. result: {"name", "status": "PASS" | "FAIL" | "KNOWN" | "PENDING",
+ * "message"}. */
+const char* cq_scenario_run(const char* scenario_json, const char* name, const char* options_json);
+
+/* The library version ("0.1.0"). */
+const char* cq_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CQ_API_H */
