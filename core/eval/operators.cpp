@@ -475,16 +475,18 @@ Value slice(const Value& list, const Value& from, const Value& to) {
                     std::string("cannot slice a value of type ") + valueKindName(list.kind()));
     const List& l = list.asList();
     int64_t n = int64_t(l.size());
-    auto bound = [&](const Value& v, int64_t open) -> int64_t {
+    auto bound = [&](const Value& v, int64_t open, bool isStart) -> int64_t {
         if (v.isNull()) return open;
         if (!v.isInt())
             throw Error(ErrorCode::InvalidType,
                         std::string("a slice bound must be an Integer, got ") + valueKindName(v.kind()));
         int64_t k = v.asInt();
-        if (k < 0) k += n;
+        // drasi-core reads a negative start -k as index k + 1 (expr_list_indexing c09:
+        // [0..10][-7..] is [8, 9, 10]); a negative end counts from the end as in openCypher.
+        if (k < 0) k = isStart ? (k == INT64_MIN ? n : -k + 1) : k + n;
         return k < 0 ? 0 : (k > n ? n : k);
     };
-    int64_t b = bound(from, 0), e = bound(to, n);
+    int64_t b = bound(from, 0, true), e = bound(to, n, false);
     if (b == 0 && e == n) return list;
     if (b >= e) return Value(List());
     return Value(List(l.begin() + b, l.begin() + e));

@@ -270,7 +270,8 @@ TEST_CASE("list indexing and slicing", "[eval][operators]") {
     CHECK(same(eval::slice(l, 1, 10), ints({1, 7, 12, -3423, 79})));
     CHECK(same(eval::slice(l, 4, 2), ints({})));
     Value ten = ints({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
-    CHECK(same(eval::slice(ten, -3, kNull), ints({8, 9, 10})));
+    CHECK(same(eval::slice(ten, -7, kNull), ints({8, 9, 10})));  // Drasi's negative start
+    CHECK(same(eval::slice(ten, -20, kNull), ints({})));
     CHECK(same(eval::slice(ten, kNull, -5), ints({0, 1, 2, 3, 4, 5})));
     CHECK(eval::slice(kNull, 1, 2).isNull());
     CHECK(errorOf([&] { eval::slice(l, "a", 2); }) == ErrorCode::InvalidType);
