@@ -68,12 +68,6 @@ std::string decodeBase64(const std::string& in, bool urlSafe, std::string& out) 
     size_t dataLen = in.size();
     while (dataLen > 0 && in[dataLen - 1] == '=') --dataLen;
     size_t pads = in.size() - dataLen;
-    if (!padded && pads > 0) return "padding '=' is not allowed at offset " + std::to_string(dataLen);
-    if (dataLen % 4 == 1) return "invalid length (" + std::to_string(dataLen) + " symbols)";
-    if (padded) {
-        size_t expected = (4 - dataLen % 4) % 4;
-        if (pads != expected) return "invalid padding";
-    }
     uint32_t acc = 0;
     int bits = 0;
     for (size_t i = 0; i < dataLen; ++i) {
@@ -86,6 +80,9 @@ std::string decodeBase64(const std::string& in, bool urlSafe, std::string& out) 
             out += char((acc >> bits) & 0xFF);
         }
     }
+    if (!padded && pads > 0) return "padding '=' is not allowed at offset " + std::to_string(dataLen);
+    if (dataLen % 4 == 1) return "invalid length (" + std::to_string(dataLen) + " symbols)";
+    if (padded && pads != (4 - dataLen % 4) % 4) return "invalid padding";
     if (bits > 0 && (acc & ((1u << bits) - 1)) != 0) return "invalid last symbol (non-zero trailing bits)";
     return "";
 }

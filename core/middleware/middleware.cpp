@@ -75,7 +75,7 @@ JsonPath ConfigReader::parsePath(const std::string& text, const std::string& fie
     try {
         return JsonPath::parse(text);
     } catch (const Error& e) {
-        invalid(field, e.what());
+        invalid(field, std::string("is not valid: ") + e.what());
     }
 }
 
