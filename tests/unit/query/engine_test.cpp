@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+// Engine-level behaviour: registration errors, per-query rejection without state loss, joins,
+// futures popped only when due, the live result set.
+#include <catch2/catch.hpp>
+
+#include "core/common/error.h"
+#include "core/query/engine.h"
+#include "storage/memory/memory_backend.h"
+
+using namespace cq;
+
+namespace {
+
+Change node(ChangeOp op, const std::string& id, std::vector<std::string> labels, Map props, int64_t t = 0) {
+    auto e = std::make_shared<Element>();
+    e->ref = {"S", id};
+    e->labels = std::move(labels);
+    e->properties = std::move(props);
+    e->effectiveFrom = t;
+    return Change{op, e};
+}
+
+Change relation(const std::string& id, const std::string& label, const std::string& from, const std::string& to) {
+    auto e = std::make_shared<Element>();
+    e->kind = ElementKind::Relation;
+    e->ref = {"S", id};
+    e->labels = {label};
+    e->start = {"S", from};
+    e->end = {"S", to};
+    return Change{ChangeOp::Insert, e};
+}
+
+QueryConfig query(const std::string& id, const std::string& cypher) {
+    QueryConfig c;
+    c.id = id;
+    c.cypher = cypher;
+    return c;
+}
+
+const QueryOutput& outputOf(const std::vector<QueryOutput>& outs, const std::string& id) {
+    for (const auto& o : outs)
+        if (o.queryId == id) return o;
+    FAIL("no output for " << id);
+    return outs.front();
+}
+
+}  // namespace
+
+TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
+    Engine engine(makeMemoryBackend());
+    try {
+        engine.registerQuery(query("q", "MATCH (n:A)\nRETURN foo(n.x) AS v"));
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::UnknownFunction);
+        CHECK(e.line() == 2);
+        CHECK(e.column() == 8);
+    }
+    try {
+        engine.registerQuery(query("q", "MATCH (n:A) RETURN left('x') AS v"));
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::InvalidArgumentCount);
+    }
+    try {
+        engine.registerQuery(query("q", "MATCH (n:A RETURN n"));
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::ParseError);
+        CHECK(e.line() == 1);
+    }
+    CHECK_THROWS_AS(engine.registerQuery(query("q", "MATCH (a:A), (b:B) RETURN a.x AS x")), Error);
+    engine.registerQuery(query("q", "MATCH (n:A) RETURN n.x AS x"));
+    try {
+        engine.registerQuery(query("q", "MATCH (n:A) RETURN n.x AS x"));
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::DuplicateQuery);
+    }
+}
+
+TEST_CASE("a query that rejects a change keeps its state; the others apply it", "[engine]") {
+    Engine engine(makeMemoryBackend());
+    engine.registerQuery(query("div", "MATCH (n:A) RETURN n.id AS id, 10 / n.x AS v"));
+    engine.registerQuery(query("sum", "MATCH (n:A) RETURN sum(n.x) AS total"));
+    engine.applyChange(node(ChangeOp::Insert, "a1", {"A"}, {{"id", "a1"}, {"x", Value(int64_t(2))}}));
+    auto outs = engine.applyChange(node(ChangeOp::Insert, "a2", {"A"}, {{"id", "a2"}, {"x", Value(int64_t(0))}}));
+    REQUIRE(outputOf(outs, "div").error);
+    CHECK(outputOf(outs, "div").error->code() == ErrorCode::DivideByZero);
+    CHECK(outputOf(outs, "sum").diffs.size() == 1);
+    // The rejected element never reached div's index: updating it to a valid value is an insert
+    // (an add), not an update of a row that does not exist.
+    outs = engine.applyChange(node(ChangeOp::Update, "a2", {"A"}, {{"x", Value(int64_t(5))}}));
+    const auto& div = outputOf(outs, "div");
+    REQUIRE_FALSE(div.error);
+    REQUIRE(div.diffs.size() == 1);
+    CHECK(div.diffs[0].kind == DiffKind::Add);
+    CHECK(engine.currentResults("div").size() == 2);
+}
+
+TEST_CASE("synthetic joins relate nodes with equal key properties", "[engine]") {
+    Engine engine(makeMemoryBackend());
+    QueryConfig c = query("q", "MATCH (o:Order)-[:PLACED_BY]->(c:Customer) RETURN o.id AS order, c.name AS name");
+    c.joins = Json::parse(R"([{"id": "PLACED_BY", "keys": [{"label": "Order", "property": "customer_id"},
+                                                            {"label": "Customer", "property": "id"}]}])");
+    engine.registerQuery(c);
+    auto outs = engine.applyChange(node(ChangeOp::Insert, "o1", {"Order"}, {{"id", "o1"}, {"customer_id", "c1"}}));
+    CHECK(outputOf(outs, "q").diffs.empty());
+    outs = engine.applyChange(node(ChangeOp::Insert, "c1", {"Customer"}, {{"id", "c1"}, {"name", "Ada"}}));
+    REQUIRE(outputOf(outs, "q").diffs.size() == 1);
+    CHECK(outputOf(outs, "q").diffs[0].kind == DiffKind::Add);
+    // Moving the order to another customer removes the joined row.
+    outs = engine.applyChange(node(ChangeOp::Update, "o1", {"Order"}, {{"customer_id", "c2"}}));
+    REQUIRE(outputOf(outs, "q").diffs.size() == 1);
+    CHECK(outputOf(outs, "q").diffs[0].kind == DiffKind::Remove);
+    CHECK(engine.currentResults("q").empty());
+}
+
+TEST_CASE("futures fire only when due, in one transaction per advance", "[engine][time]") {
+    Engine engine(makeMemoryBackend());
+    engine.registerQuery(query("q", "MATCH (s:Sensor) WHERE drasi.trueFor(s.hot = true, 1000) RETURN s.id AS id"));
+    engine.applyChange(node(ChangeOp::Insert, "s1", {"Sensor"}, {{"id", "s1"}, {"hot", true}}, 5000));
+    REQUIRE(engine.nextDueTime() == std::optional<int64_t>(6000));
+    CHECK(outputOf(engine.advanceTime(5999), "q").diffs.empty());
+    CHECK(engine.nextDueTime() == std::optional<int64_t>(6000));
+    auto outs = engine.advanceTime(6000);
+    REQUIRE(outputOf(outs, "q").diffs.size() == 1);
+    CHECK(outputOf(outs, "q").diffs[0].kind == DiffKind::Add);
+    CHECK_FALSE(engine.nextDueTime());
+    // Cooling down before the duration elapses cancels the pending future.
+    engine.applyChange(node(ChangeOp::Insert, "s2", {"Sensor"}, {{"id", "s2"}, {"hot", true}}, 7000));
+    engine.applyChange(node(ChangeOp::Update, "s2", {"Sensor"}, {{"hot", false}}, 7500));
+    CHECK(outputOf(engine.advanceTime(9000), "q").diffs.empty());
+}
+
+TEST_CASE("aggregation over an aggregation and the current result set", "[engine]") {
+    Engine engine(makeMemoryBackend());
+    engine.registerQuery(query("q",
+        "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f, avg(r.t) AS ft RETURN count(f) AS floors, avg(ft) AS t"));
+    engine.applyChange(node(ChangeOp::Insert, "f1", {"Floor"}, {}));
+    engine.applyChange(node(ChangeOp::Insert, "f2", {"Floor"}, {}));
+    for (int i = 0; i < 4; ++i) {
+        std::string id = "r" + std::to_string(i);
+        engine.applyChange(node(ChangeOp::Insert, id, {"Room"}, {{"t", Value(int64_t(10 * (i + 1)))}}));
+        engine.applyChange(relation("p" + std::to_string(i), "PART_OF", id, i < 2 ? "f1" : "f2"));
+    }
+    auto rows = engine.currentResults("q");
+    REQUIRE(rows.size() == 1);
+    CHECK(rows[0].at("floors").asInt() == 2);
+    CHECK(rows[0].at("t").asNumber() == Approx(25.0));  // avg(15, 35)
+}
