@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT
+// The SQLite storage backend: one database file holds the state of every query of an engine (each
+// row carries the query's number), so reopening the file restores every query. See
+// docs/storage.md for the schema. Not thread-safe: one backend, one thread (as the engine is).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/interface/storage.h"
+
+namespace cq {
+
+struct SqliteOptions {
+    bool readOnly = false;        ///< open read-only: every write throws StorageReadOnly
+    int busyTimeoutMs = 0;        ///< how long to wait for another connection's lock (0: fail at once)
+    std::string vfs;              ///< SQLite VFS name (e.g. "opfs-sah" in a browser worker); empty = default
+    std::string journalMode;      ///< empty: WAL natively, TRUNCATE under Emscripten (no shared memory)
+    size_t cacheEntries = 200000; ///< read cache size (elements + accumulators) per query; 0 disables it
+};
+
+/// Opens (creating when missing, unless readOnly) a cqlite database at `path` (":memory:" for a
+/// private in-memory one). Throws Error: StorageCorrupt for a file that is not SQLite or a SQLite
+/// database that is not cqlite's, StorageSchema for another schema version, StorageReadOnly,
+/// StorageLocked, StorageIo.
+std::unique_ptr<StorageBackend> makeSqliteBackend(const std::string& path, SqliteOptions options = {});
+
+/// The schema version this build reads and writes (PRAGMA user_version).
+constexpr int64_t kSqliteSchemaVersion = 1;
+/// PRAGMA application_id of a cqlite database ("cqlt").
+constexpr int64_t kSqliteApplicationId = 0x63716c74;
+
+}  // namespace cq

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: MIT
+// The SQLite backend: the backend-agnostic suite on a file and on :memory:, the value codec, the
+// error codes of bad files, versions, read-only and locked databases, rollback leaving nothing
+// behind, reopening a file restoring everything, and equivalence with the memory backend.
+#include <catch2/catch.hpp>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+
+#include "core/common/error.h"
+#include "storage/memory/memory_backend.h"
+#include "storage/sqlite/sqlite_backend.h"
+#include "storage/sqlite/value_codec.h"
+#include "tests/unit/storage/backend_suite.h"
+
+using namespace cq;
+using namespace cq::storagetest;
+
+namespace {
+
+/// A database path in /tmp, removed (with its -wal/-shm/-journal files) when the scope ends.
+class TempDb {
+public:
+    TempDb() {
+        static int counter = 0;
+        path_ = "/tmp/cqlite-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".db";
+        removeFiles();
+    }
+    ~TempDb() { removeFiles(); }
+    const std::string& path() const { return path_; }
+
+private:
+    void removeFiles() const {
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
+    }
+    std::string path_;
+};
+
+ErrorCode codeOf(const std::function<void()>& f, std::string* message = nullptr) {
+    try {
+        f();
+    } catch (const Error& e) {
+        if (message) *message = e.what();
+        return e.code();
+    }
+    return ErrorCode::Ok;
+}
+
+/// Runs raw SQL on a file with the system-independent sqlite3 API (the same amalgamation).
+void rawSql(const std::string& path, const std::string& sql) {
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+    char* error = nullptr;
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
+    INFO((error ? error : ""));
+    sqlite3_free(error);
+    sqlite3_close(db);
+    REQUIRE(rc == SQLITE_OK);
+}
+
+}  // namespace
+
+TEST_CASE("sqlite backend: the backend suite on a file", "[storage][sqlite]") {
+    std::vector<std::unique_ptr<TempDb>> files;
+    runBackendSuite([&] {
+        files.push_back(std::make_unique<TempDb>());
+        return makeSqliteBackend(files.back()->path());
+    });
+}
+
+TEST_CASE("sqlite backend: the backend suite on :memory:", "[storage][sqlite]") {
+    runBackendSuite([] { return makeSqliteBackend(":memory:"); });
+}
+
+TEST_CASE("sqlite backend: the backend suite with the read cache disabled", "[storage][sqlite]") {
+    SqliteOptions options;
+    options.cacheEntries = 0;
+    runBackendSuite([options] { return makeSqliteBackend(":memory:", options); });
+}
+
+TEST_CASE("sqlite backend: name", "[storage][sqlite]") {
+    CHECK(std::string(makeSqliteBackend(":memory:")->name()) == "sqlite");
+}
+
+TEST_CASE("sqlite codec: every value kind round-trips exactly", "[storage][sqlite][codec]") {
+    Value all = everyKindValue();
+    sqlitecodec::Writer w;
+    w.value(all);
+    w.value(Value(ElementPtr()));
+    sqlitecodec::Reader r(w.bytes());
+    CHECK(dump(r.value()) == dump(all));
+    Value nullElement = r.value();
+    CHECK(nullElement.isElement());
+    CHECK(nullElement.asElement() == nullptr);
+    CHECK(r.atEnd());
+
+    Accumulator acc;
+    acc.sum = -0.0;
+    acc.count = INT64_MIN;
+    acc.c = std::nan("");
+    acc.value = all;
+    Accumulator back = sqlitecodec::decodeAccumulator(sqlitecodec::encodeAccumulator(acc));
+    CHECK(std::signbit(back.sum));
+    CHECK(back.count == INT64_MIN);
+    CHECK(std::isnan(back.c));
+    CHECK(dump(back.value) == dump(acc.value));
+    CHECK(sqlitecodec::encodeAccumulator(Accumulator{}).size() == 1);
+}
+
+TEST_CASE("sqlite codec: malformed input is StorageCorrupt", "[storage][sqlite][codec]") {
+    std::string good = sqlitecodec::encodeElement(*node("a", Map{{"x", everyKindValue()}}));
+    for (size_t cut = 0; cut < good.size(); cut += 7) {
+        INFO("cut at " << cut);
+        CHECK(codeOf([&] { sqlitecodec::decodeElement(good.substr(0, cut)); }) == ErrorCode::StorageCorrupt);
+    }
+    CHECK(codeOf([] { sqlitecodec::decodeMap(std::string("\x01\x01k\xee", 4)); }) == ErrorCode::StorageCorrupt);
+    CHECK(codeOf([] { sqlitecodec::decodeMap(std::string(12, '\xff')); }) == ErrorCode::StorageCorrupt);
+    std::string nested;
+    for (int i = 0; i < 1000; ++i) nested += std::string("\x05\x01", 2);  // tag List, count 1: [[[[...
+    CHECK(codeOf([&] {
+        sqlitecodec::Reader r(nested);
+        r.value();
+    }) == ErrorCode::StorageCorrupt);
+}
+
+TEST_CASE("sqlite backend: a non-SQLite file is StorageCorrupt", "[storage][sqlite][errors]") {
+    TempDb db;
+    {
+        std::ofstream out(db.path(), std::ios::binary);
+        for (int i = 0; i < 200; ++i) out << "this is not a database, just text. ";
+    }
+    std::string message;
+    CHECK(codeOf([&] { makeSqliteBackend(db.path()); }, &message) == ErrorCode::StorageCorrupt);
+    CHECK(message.find("not a database") != std::string::npos);
+}
+
+TEST_CASE("sqlite backend: a foreign SQLite database is StorageCorrupt", "[storage][sqlite][errors]") {
+    TempDb db;
+    rawSql(db.path(), "CREATE TABLE customers(id INTEGER PRIMARY KEY, name TEXT); INSERT INTO customers VALUES(1, 'x');");
+    std::string message;
+    CHECK(codeOf([&] { makeSqliteBackend(db.path()); }, &message) == ErrorCode::StorageCorrupt);
+    CHECK(message.find("not a cqlite") != std::string::npos);
+    // Nothing was added to the foreign file.
+    rawSql(db.path(), "SELECT count(*) FROM customers");
+    TempDb other;
+    rawSql(other.path(), "PRAGMA application_id=12345");
+    CHECK(codeOf([&] { makeSqliteBackend(other.path()); }) == ErrorCode::StorageCorrupt);
+}
+
+TEST_CASE("sqlite backend: another schema version is StorageSchema", "[storage][sqlite][errors]") {
+    TempDb db;
+    makeSqliteBackend(db.path())->putMeta("k", "v");
+    rawSql(db.path(), "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion + 1));
+    std::string message;
+    CHECK(codeOf([&] { makeSqliteBackend(db.path()); }, &message) == ErrorCode::StorageSchema);
+    CHECK(message.find("version 2") != std::string::npos);
+    rawSql(db.path(), "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion));
+    CHECK(makeSqliteBackend(db.path())->getMeta("k") == std::optional<std::string>("v"));
+}
+
+TEST_CASE("sqlite backend: read-only databases and paths are StorageReadOnly", "[storage][sqlite][errors]") {
+    TempDb db;
+    makeSqliteBackend(db.path())->putMeta("k", "v");
+    SqliteOptions readOnly;
+    readOnly.readOnly = true;
+    auto backend = makeSqliteBackend(db.path(), readOnly);
+    CHECK(backend->getMeta("k") == std::optional<std::string>("v"));
+    std::string message;
+    CHECK(codeOf([&] { backend->putMeta("k", "w"); }, &message) == ErrorCode::StorageReadOnly);
+    CHECK(message.find("readonly") != std::string::npos);
+    CHECK(codeOf([&] { backend->openQuery("new"); }) == ErrorCode::StorageReadOnly);
+    backend->begin();
+    CHECK(codeOf([&] { backend->putMeta("k", "w"); }) == ErrorCode::StorageReadOnly);
+    backend->rollback();
+    CHECK(backend->getMeta("k") == std::optional<std::string>("v"));
+
+    TempDb missing;
+    CHECK(codeOf([&] { makeSqliteBackend(missing.path(), readOnly); }) == ErrorCode::StorageIo);
+    CHECK(codeOf([&] { makeSqliteBackend("/nonexistent-folder-cq/x.db"); }) == ErrorCode::StorageIo);
+
+    if (::geteuid() == 0) {
+        WARN("running as root: file permissions cannot make a path read-only; skipped that part");
+        return;
+    }
+    TempDb locked;
+    makeSqliteBackend(locked.path())->putMeta("k", "v");
+    ::chmod(locked.path().c_str(), 0444);
+    CHECK(codeOf([&] { makeSqliteBackend(locked.path())->putMeta("k", "w"); }) == ErrorCode::StorageReadOnly);
+    ::chmod(locked.path().c_str(), 0644);
+}
+
+TEST_CASE("sqlite backend: a database locked by another connection is StorageLocked", "[storage][sqlite][errors]") {
+    TempDb db;
+    auto first = makeSqliteBackend(db.path());
+    auto second = makeSqliteBackend(db.path());
+    first->begin();
+    first->putMeta("k", "first");
+    std::string message;
+    CHECK(codeOf([&] { second->begin(); }, &message) == ErrorCode::StorageLocked);
+    CHECK(message.find("locked") != std::string::npos);
+    CHECK(codeOf([&] { second->putMeta("k", "second"); }) == ErrorCode::StorageLocked);
+    // WAL: the reader still sees the last committed state while the writer works.
+    CHECK_FALSE(second->getMeta("k").has_value());
+    first->commit();
+    CHECK(second->getMeta("k") == std::optional<std::string>("first"));
+    second->begin();
+    second->putMeta("k", "second");
+    second->commit();
+    CHECK(first->getMeta("k") == std::optional<std::string>("second"));
+}
+
+TEST_CASE("sqlite backend: a rolled-back transaction leaves nothing behind", "[storage][sqlite]") {
+    TempDb db;
+    {
+        auto backend = makeSqliteBackend(db.path());
+        QueryStore q = backend->openQuery("q");
+        backend->begin();
+        randomWrites(*backend, q, 7, 400);
+        backend->saveQuery({"q", "{}"});
+        backend->openQuery("other").elements->setElement(node("x"), {0});
+        backend->rollback();
+        // After the rollback the open handle is still usable and empty.
+        CHECK(q.elements->getElement(refOf("n1")) == nullptr);
+        q.elements->setElement(node("after"), {});
+    }
+    auto reopened = makeSqliteBackend(db.path());
+    CHECK(reopened->storedQueries().empty());
+    QueryStore q = reopened->openQuery("q");
+    CHECK(q.elements->getElement(refOf("after")) != nullptr);
+    q.elements->deleteElement(refOf("after"));
+    auto empty = makeMemoryBackend();
+    CHECK(drainSnapshot(*reopened, q) == drainSnapshot(*empty, empty->openQuery("q")));
+    CHECK(reopened->openQuery("other").elements->getElement(refOf("x")) == nullptr);
+}
+
+TEST_CASE("sqlite backend: reopening a file restores everything", "[storage][sqlite]") {
+    TempDb db;
+    auto oracle = makeMemoryBackend();
+    for (auto* backendPtr : {static_cast<StorageBackend*>(nullptr), oracle.get()}) {
+        std::unique_ptr<StorageBackend> owned;
+        StorageBackend* backend = backendPtr;
+        if (!backend) {
+            owned = makeSqliteBackend(db.path());
+            backend = owned.get();
+        }
+        backend->saveQuery({"q1", "{\"cypher\":\"MATCH (a)-[r]->(b) RETURN a\"}"});
+        backend->saveQuery({"q0", "{\"cypher\":\"MATCH (n) RETURN n\"}"});
+        backend->putMeta("clock", "1700000000000");
+        for (const char* id : {"q1", "q0"}) {
+            QueryStore q = backend->openQuery(id);
+            backend->begin();
+            randomWrites(*backend, q, id[1] == '1' ? 21 : 22, 500);
+            backend->commit();
+        }
+    }
+    auto reopened = makeSqliteBackend(db.path());
+    auto stored = reopened->storedQueries();
+    REQUIRE(stored.size() == 2);
+    CHECK(stored[0].id == "q1");
+    CHECK(stored[0].configJson == "{\"cypher\":\"MATCH (a)-[r]->(b) RETURN a\"}");
+    CHECK(stored[1].id == "q0");
+    CHECK(reopened->getMeta("clock") == std::optional<std::string>("1700000000000"));
+    for (const char* id : {"q1", "q0"}) {
+        INFO(id);
+        CHECK(drainSnapshot(*reopened, reopened->openQuery(id)) == drainSnapshot(*oracle, oracle->openQuery(id)));
+    }
+}
+
+TEST_CASE("sqlite backend: same observable state as the memory backend", "[storage][sqlite]") {
+    for (uint32_t seed = 100; seed < 105; ++seed) {
+        auto memory = makeMemoryBackend();
+        auto sqlite = makeSqliteBackend(":memory:");
+        QueryStore m = memory->openQuery("q");
+        QueryStore s = sqlite->openQuery("q");
+        for (int batch = 0; batch < 5; ++batch) {
+            for (StorageBackend* b : {memory.get(), sqlite.get()}) b->begin();
+            randomWrites(*memory, m, seed * 10 + batch, 200);
+            randomWrites(*sqlite, s, seed * 10 + batch, 200);
+            for (StorageBackend* b : {memory.get(), sqlite.get()}) {
+                if (batch == 2) {
+                    b->rollback();
+                } else {
+                    b->commit();
+                }
+            }
+        }
+        INFO("seed " << seed);
+        CHECK(drainSnapshot(*sqlite, s) == drainSnapshot(*memory, m));
+    }
+}
+
+TEST_CASE("storage throughput: memory vs sqlite, batched commits", "[.bench][storage]") {
+    auto run = [](StorageBackend& backend) {
+        QueryStore q = backend.openQuery("bench");
+        const int kChanges = 200000;
+        const int kBatch = 1000;
+        // CPU time, not wall time: other builds share this machine.
+        std::clock_t start = std::clock();
+        for (int i = 0; i < kChanges; i += kBatch) {
+            backend.begin();
+            for (int j = i; j < i + kBatch; ++j) {
+                std::string id = std::to_string(j % 20000);
+                auto previous = q.elements->getElement(refOf("n" + id));
+                q.elements->setElement(node("n" + id, Map{{"v", Value(int64_t(j))}}, j), {0});
+                if (j % 2) {
+                    q.elements->setElement(relation("r" + id, "n" + id, "n" + std::to_string((j + 1) % 20000)), {1});
+                }
+                Accumulator acc;
+                auto old = q.results->get(uint64_t(j % 5000));
+                acc.count = old ? old->count + 1 : 1;
+                q.results->set(uint64_t(j % 5000), &acc);
+                (void)previous;
+            }
+            backend.commit();
+        }
+        double seconds = double(std::clock() - start) / CLOCKS_PER_SEC;
+        return kChanges / seconds;
+    };
+    auto memory = makeMemoryBackend();
+    TempDb db;
+    auto file = makeSqliteBackend(db.path());
+    auto inMemory = makeSqliteBackend(":memory:");
+    double m = run(*memory);
+    double f = run(*file);
+    double im = run(*inMemory);
+    WARN("changes/s: memory " << int64_t(m) << ", sqlite file " << int64_t(f) << ", sqlite :memory: " << int64_t(im));
+    CHECK(f > 0);
+}
