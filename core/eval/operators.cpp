@@ -111,8 +111,9 @@ Value add(const Value& a, const Value& b) {
     }
     if (a.isList() || b.isList()) return concat(a, b);
     if (a.isTemporal() || b.isTemporal()) return temporalOrTypeError(temporal::add(a, b), BinaryOp::Add, a, b);
-    // Drasi concatenates a string with a number (either side) using the number's text.
-    if ((a.isString() && b.isNumber()) || (a.isNumber() && b.isString())) {
+    // Drasi concatenates a string with a number (either side) or a string with a following
+    // boolean, using the value's text.
+    if ((a.isString() && (b.isNumber() || b.isBool())) || (a.isNumber() && b.isString())) {
         std::string out = a.isString() ? a.asString() : std::string();
         fn::appendCypherText(out, b.isString() ? a : b);
         if (b.isString()) out += b.asString();

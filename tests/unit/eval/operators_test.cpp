@@ -121,6 +121,9 @@ TEST_CASE("+ concatenates strings and lists", "[eval][operators]") {
     checkOp(BinaryOp::Add, "foo", "baz", "foobaz");
     checkOp(BinaryOp::Add, "n", 1, "n1");
     checkOp(BinaryOp::Add, 2.5, "x", "2.5x");
+    checkOp(BinaryOp::Add, "is ", true, "is true");
+    CHECK(opError(BinaryOp::Add, true, "x") == ErrorCode::InvalidType);
+    CHECK(opError(BinaryOp::Add, "x", Value(Map{})) == ErrorCode::InvalidType);
     checkOp(BinaryOp::Add, ints({1, 2}), ints({3}), ints({1, 2, 3}));
     checkOp(BinaryOp::Add, ints({1, 2}), 3, ints({1, 2, 3}));
     checkOp(BinaryOp::Add, 0, ints({1, 2}), ints({0, 1, 2}));
