@@ -286,7 +286,20 @@ std::optional<int> cypherOrder(const Value& a, const Value& b) {
     }
 }
 
+bool applyOrder(BinaryOp op, int c) {
+    switch (op) {
+        case BinaryOp::Less: return c < 0;
+        case BinaryOp::LessEqual: return c <= 0;
+        case BinaryOp::Greater: return c > 0;
+        default: return c >= 0;
+    }
+}
+
 Value compareOp(BinaryOp op, const Value& a, const Value& b) {
+    if (a.isInt() && b.isInt()) {
+        int64_t x = a.asInt(), y = b.asInt();
+        return Value(applyOrder(op, (x > y) - (x < y)));
+    }
     if (a.isNull() || b.isNull()) return Value();
     if (a.isAwaiting() || b.isAwaiting()) return Value(Awaiting{});
     if (a.isNumber() && b.isNumber() && (a.isFloat() || b.isFloat())) {
@@ -301,12 +314,7 @@ Value compareOp(BinaryOp op, const Value& a, const Value& b) {
     }
     auto c = cypherOrder(a, b);
     if (!c) return Value();
-    switch (op) {
-        case BinaryOp::Less: return Value(*c < 0);
-        case BinaryOp::LessEqual: return Value(*c <= 0);
-        case BinaryOp::Greater: return Value(*c > 0);
-        default: return Value(*c >= 0);
-    }
+    return Value(applyOrder(op, *c));
 }
 
 Value inList(const Value& a, const Value& b) {
