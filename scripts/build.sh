@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Configures (once) and builds the project's CMake trees, reusing them incrementally afterwards.
+#
+# Usage: scripts/build.sh [STEP...]        (no step = native asan wasm)
+#   native  build/native  Release, everything: the CLI build/native/cqlite, unit tests (ctest: native.*)
+#   asan    build/asan    Debug + AddressSanitizer/UBSan (-DCQ_SANITIZE=ON), same tests named asan.*
+#   wasm    build/wasm    Emscripten (emcmake), every target; tests named wasm.*, ctest runs them by node
+#   cli     only the native CLI target in build/native
+#   module  only the ES module in build/wasm: build/wasm/module/cqlite.{mjs,wasm}
+#   js      the TypeScript package (js/) into dist/, with the module copied to dist/wasm/
+# Environment: CQ_JOBS (parallel jobs, default 2: the machines have 2 cores),
+#              CQ_BUILD_ROOT (default build), CQ_TIMINGS (a file; "<step> <seconds>" lines appended).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+jobs=${CQ_JOBS:-2}
+build_root=${CQ_BUILD_ROOT:-build}
+# emcc's JS optimizer needs acorn from Debian's node modules at -O1 and above (toolchain-notes 1.1).
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+generator_args=()
+if command -v ninja >/dev/null 2>&1; then
+  generator_args=(-G Ninja)
+fi
+
+now() { date +%s.%N; }
+record() {  # record <step> <start>
+  local secs
+  secs=$(awk -v a="$2" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
+  echo "build: $1 took ${secs}s"
+  if [ -n "${CQ_TIMINGS:-}" ]; then
+    echo "$1 $secs" >>"$CQ_TIMINGS"
+  fi
+}
+
+# configure <dir> <cmake args...>: only when the tree has no build system yet. Afterwards
+# `cmake --build` re-runs the configure step by itself when a CMakeLists.txt changes.
+configure() {
+  local dir=$1
+  shift
+  if [ -f "$dir/build.ninja" ] || [ -f "$dir/Makefile" ]; then
+    return 0
+  fi
+  local gen=()
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    gen=("${generator_args[@]}")
+  fi
+  "$@" -S "$root" -B "$dir" "${gen[@]}"
+}
+
+configure_native() {
+  configure "$build_root/native" cmake -DCMAKE_BUILD_TYPE=Release -DCQ_TEST_PREFIX=native.
+}
+configure_asan() {
+  # Debug: assertions stay on and -O0 keeps sanitizer stacks exact; the test data is small.
+  configure "$build_root/asan" cmake -DCMAKE_BUILD_TYPE=Debug -DCQ_SANITIZE=ON -DCQ_TEST_PREFIX=asan.
+}
+configure_wasm() {
+  if ! command -v emcmake >/dev/null 2>&1; then
+    echo "build: emcmake not found; run scripts/setup.sh (apt-get install emscripten)" >&2
+    exit 1
+  fi
+  # emcmake would set the emulator to "node --experimental-wasm-threads", which Node 20 rejects
+  # (toolchain-notes pitfall 4); cmake/emscripten.cmake also strips it if this is forgotten.
+  configure "$build_root/wasm" emcmake cmake -DCMAKE_BUILD_TYPE=Release -DCQ_TEST_PREFIX=wasm. \
+    "-DCMAKE_CROSSCOMPILING_EMULATOR=$(command -v node)"
+}
+
+build_tree() {  # build_tree <name> [target]
+  local name=$1 target=${2:-} start
+  start=$(now)
+  "configure_$name"
+  if [ -n "$target" ]; then
+    cmake --build "$build_root/$name" -j "$jobs" --target "$target"
+  else
+    cmake --build "$build_root/$name" -j "$jobs"
+  fi
+  record "$name${target:+:$target}" "$start"
+}
+
+has_target() {  # has_target <tree> <target>
+  cmake --build "$build_root/$1" --target help 2>/dev/null | grep -Eq "(^|[ :])$2(:| |$)"
+}
+
+build_js() {
+  if [ ! -f js/tsconfig.json ]; then
+    echo "build: js/tsconfig.json not found; no TypeScript package to build yet"
+    return 0
+  fi
+  build_tree wasm cq_wasm_module
+  local start
+  start=$(now)
+  npx --no-install tsc -p js/tsconfig.json
+  mkdir -p dist/wasm
+  cp "$build_root/wasm/module/cqlite.mjs" "$build_root/wasm/module/cqlite.wasm" dist/wasm/
+  record js "$start"
+}
+
+steps=("$@")
+if [ "${#steps[@]}" -eq 0 ]; then
+  steps=(native asan wasm)
+fi
+for step in "${steps[@]}"; do
+  case "$step" in
+    native | asan | wasm) build_tree "$step" ;;
+    cli)
+      configure_native
+      if ! has_target native cqlite; then
+        echo "build: there is no 'cqlite' CLI target yet (wasm/CMakeLists.txt)" >&2
+        exit 1
+      fi
+      build_tree native cqlite
+      ;;
+    module)
+      configure_wasm
+      if ! has_target wasm cq_wasm_module; then
+        echo "build: there is no wasm module target yet (it needs wasm/cq_api.cpp)" >&2
+        exit 1
+      fi
+      build_tree wasm cq_wasm_module
+      ;;
+    js) build_js ;;
+    *)
+      echo "build: unknown step '$step' (native, asan, wasm, cli, module, js)" >&2
+      exit 2
+      ;;
+  esac
+done
