@@ -40,8 +40,8 @@ int usage() {
     std::cerr << "usage:\n"
                  "  cqlite scenario [--storage memory|sqlite] [--known FILE] [--pending FILE] FILE...\n"
                  "  cqlite run --query Q.cypher --changes C.jsonl [--db PATH] [--storage memory|sqlite]\n"
-                 "             [--id ID] [--clock wall|simulated]\n"
-                 "  cqlite results --db PATH QUERY_ID\n";
+                 "             [--id ID] [--clock wall|simulated] [--limit N] [--quiet] [--print-results]\n"
+                 "  cqlite results --db PATH (QUERY_ID | --checkpoint)\n";
     return 2;
 }
 
@@ -83,15 +83,29 @@ int cmdScenario(const std::vector<std::string>& args) {
     return cq::scenario::printResults(results, std::cout) ? 1 : 0;
 }
 
+void printResults(cq::Engine& engine, const std::string& id) {
+    for (const cq::Map& row : engine.currentResults(id)) {
+        Json j = Json::object();
+        for (const auto& [k, v] : row) j[k] = cq::valueToJson(v);
+        std::cout << j.dump() << "\n";
+    }
+}
+
 int cmdRun(const std::vector<std::string>& args) {
     std::string queryPath, changesPath, db, id = "q", clock = "wall", storage;
-    for (size_t i = 0; i + 1 < args.size(); i += 2) {
-        if (args[i] == "--query") queryPath = args[i + 1];
-        else if (args[i] == "--changes") changesPath = args[i + 1];
-        else if (args[i] == "--db") db = args[i + 1];
-        else if (args[i] == "--id") id = args[i + 1];
-        else if (args[i] == "--clock") clock = args[i + 1];
-        else if (args[i] == "--storage") storage = args[i + 1];
+    int64_t limit = -1;
+    bool quiet = false, finalResults = false;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--quiet") { quiet = true; continue; }
+        if (args[i] == "--print-results") { finalResults = true; continue; }
+        if (i + 1 >= args.size()) return usage();
+        if (args[i] == "--limit") limit = std::stoll(args[++i]);
+        else if (args[i] == "--query") queryPath = args[++i];
+        else if (args[i] == "--changes") changesPath = args[++i];
+        else if (args[i] == "--db") db = args[++i];
+        else if (args[i] == "--id") id = args[++i];
+        else if (args[i] == "--clock") clock = args[++i];
+        else if (args[i] == "--storage") storage = args[++i];
         else return usage();
     }
     if (queryPath.empty() || changesPath.empty() || (clock != "wall" && clock != "simulated")) return usage();
@@ -110,7 +124,11 @@ int cmdRun(const std::vector<std::string>& args) {
     else if (engine.queryConfig(config.id).cypher != config.cypher)
         throw Error(ErrorCode::DuplicateQuery, "the database already holds a different query '" + config.id + "'");
 
-    auto print = [](const std::vector<cq::QueryOutput>& outputs, int64_t seq) {
+    // A stored engine resumes after the last change it committed (its checkpoint is the line number).
+    int64_t resumeAfter = 0;
+    if (auto cp = engine.checkpoint()) resumeAfter = std::stoll(*cp);
+    auto print = [quiet](const std::vector<cq::QueryOutput>& outputs, int64_t seq) {
+        if (quiet) return;
         for (const cq::QueryOutput& o : outputs) {
             if (o.error) {
                 Json j = {{"seq", seq}, {"query", o.queryId},
@@ -136,17 +154,21 @@ int cmdRun(const std::vector<std::string>& args) {
     while (std::getline(*in, line)) {
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         ++seq;
+        if (seq <= resumeAfter) continue;
+        if (limit >= 0 && seq > limit) break;
         try {
             cq::Change change = cq::changeFromJson(cq::parseJson(line));
             int64_t now = clock == "simulated" ? change.element->effectiveFrom : wallNow();
             if (auto due = engine.nextDueTime(); due && *due <= now) print(engine.advanceTime(now), seq);
-            print(engine.applyChange(change), seq);
+            const std::string checkpoint = std::to_string(seq);
+            print(engine.applyChange(change, &checkpoint), seq);
         } catch (const Error& e) {
             // Bad input is reported and skipped; everything accepted so far stays.
             Json j = {{"seq", seq}, {"error", {{"code", cq::errorCodeName(e.code())}, {"message", e.what()}}}};
             std::cout << j.dump() << "\n";
         }
     }
+    if (finalResults) printResults(engine, config.id);
     return 0;
 }
 
@@ -154,15 +176,16 @@ int cmdResults(const std::vector<std::string>& args) {
     std::string db, id;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--db" && i + 1 < args.size()) db = args[++i];
+        else if (args[i] == "--checkpoint") id = "--checkpoint";
         else id = args[i];
     }
     if (db.empty() || id.empty()) return usage();
     cq::Engine engine(cq::openStorage("sqlite", db));
-    for (const cq::Map& row : engine.currentResults(id)) {
-        Json j = Json::object();
-        for (const auto& [k, v] : row) j[k] = cq::valueToJson(v);
-        std::cout << j.dump() << "\n";
+    if (id == "--checkpoint") {
+        std::cout << engine.checkpoint().value_or("0") << "\n";
+        return 0;
     }
+    printResults(engine, id);
     return 0;
 }
 

@@ -35,6 +35,7 @@ public:
 
     bool sawAggregate = false;
     bool sawFuture = false;
+    bool sawArchive = false;
 
     void bind(Expr& e, Scope& scope, bool insideAggregate = false) {
         switch (e.kind) {
@@ -102,6 +103,7 @@ private:
             sawAggregate = true;
         }
         if (def->kind == fn::FunctionKind::Stateful) sawFuture = true;
+        if (def->name.rfind("drasi.getVersion", 0) == 0) sawArchive = true;
         e.aggregateIndex = e.pos.offset;
         for (auto& c : e.children)
             if (c) bind(*c, scope, insideAggregate || aggregate);
@@ -324,6 +326,7 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
             ExprBinder b(functions, true);
             b.bind(*w, scope);
             plan.usesFutures |= b.sawFuture;
+            plan.usesArchive |= b.sawArchive;
             part.where.push_back(w);
         }
         Scope next;
@@ -331,6 +334,7 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
             ExprBinder b(functions, true);
             b.bind(*item.expr, scope);
             plan.usesFutures |= b.sawFuture;
+            plan.usesArchive |= b.sawArchive;
             Item it;
             it.expr = item.expr;
             it.name = item.alias.empty() ? defaultColumnName(*item.expr) : item.alias;

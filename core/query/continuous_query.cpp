@@ -30,6 +30,13 @@ uint64_t mix(uint64_t h, uint64_t x) {
 // aggregates. The tags keep the two from colliding.
 constexpr uint64_t kRowCountTag = 0x726f77636f756e74ULL;
 
+bool rowsEqual(const Map& a, const Map& b) {
+    if (a.size() != b.size()) return false;
+    for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
+        if (i->first != j->first || !valuesEqual(i->second, j->second)) return false;
+    return true;
+}
+
 std::vector<JoinSpec> parseJoins(const Json& joins) {
     std::vector<JoinSpec> out;
     if (joins.is_null()) return out;
@@ -256,7 +263,8 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
 
     if (neu) {
         store_.elements->setElement(neu, newSlots);
-        if (options_.archive && store_.archive && neu->ref.source != "$join") store_.archive->addVersion(neu);
+        if (plan_.usesArchive && options_.archive && store_.archive && neu->ref.source != "$join")
+            store_.archive->addVersion(neu);
         for (int s : newSlots)
             if (!plan_.slots[s].optional) solver.solveFrom(s, neu, after);
     } else {
@@ -429,7 +437,7 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
                 }
                 // An unchanged row emits nothing; a future's re-evaluation still flows through the middle
                 // parts, because a later part's time-based WHERE may now hold.
-                if ((last || !futureReprocess_) && rc.beforeKey == rc.afterKey && valuesEqual(Value(b), Value(a))) break;
+                if ((last || !futureReprocess_) && rc.beforeKey == rc.afterKey && rowsEqual(b, a)) break;
                 emit(RowChange::Kind::Update, &b, &a, rc, nb, na);
                 break;
             }
@@ -547,7 +555,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         if (last) {
             Diff d;
             d.kind = DiffKind::Aggregation;
-            bool same = valuesEqual(Value(t.before), Value(after));
+            bool same = rowsEqual(t.before, after);
             if (same && !t.adding) continue;
             if (!t.reentered) d.before = t.before;
             d.after = after;
@@ -568,7 +576,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
             o.kind = RowChange::Kind::Remove;
             o.before = std::move(t.beforeFrame);
         } else if (t.countBefore > 0) {
-            if (valuesEqual(Value(t.before), Value(after)) && !futureReprocess_) continue;
+            if (rowsEqual(t.before, after) && !futureReprocess_) continue;
             o.kind = RowChange::Kind::Update;
             o.before = std::move(t.beforeFrame);
             o.after = std::move(afterFrame);

@@ -104,15 +104,19 @@ const QueryConfig& Engine::queryConfig(const std::string& id) const {
     return it->second->config();
 }
 
-std::vector<QueryOutput> Engine::applyChange(const Change& change) { return applyInTransaction({change}); }
-
-std::vector<QueryOutput> Engine::applyBatch(const std::vector<Change>& changes) {
-    return applyInTransaction(changes);
+std::vector<QueryOutput> Engine::applyChange(const Change& change, const std::string* checkpoint) {
+    return applyInTransaction({change}, checkpoint);
 }
+
+std::vector<QueryOutput> Engine::applyBatch(const std::vector<Change>& changes, const std::string* checkpoint) {
+    return applyInTransaction(changes, checkpoint);
+}
+
+std::optional<std::string> Engine::checkpoint() { return storage_->getMeta("checkpoint"); }
 
 // One transaction for the whole batch; one savepoint per (change, query), so a query that rejects
 // a change keeps its state while the others apply it. Storage errors abort everything.
-std::vector<QueryOutput> Engine::applyInTransaction(const std::vector<Change>& changes) {
+std::vector<QueryOutput> Engine::applyInTransaction(const std::vector<Change>& changes, const std::string* checkpoint) {
     std::vector<QueryOutput> outputs(order_.size());
     for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
     TransactionGuard tx(*storage_);
@@ -134,6 +138,7 @@ std::vector<QueryOutput> Engine::applyInTransaction(const std::vector<Change>& c
             }
         }
     }
+    if (checkpoint) storage_->putMeta("checkpoint", *checkpoint);
     tx.commit();
     return outputs;
 }

@@ -79,9 +79,13 @@ public:
     /// Applies one change to every query in one transaction. A query whose evaluation fails
     /// reports `error` and keeps its previous state; the others still apply the change. Throws
     /// only for storage failures (then nothing of the change is kept).
-    std::vector<QueryOutput> applyChange(const Change& change);
+    /// With `checkpoint`, also stores it (the host's source position, e.g. a line number) in the
+    /// same transaction, so after a crash checkpoint() says exactly which changes were kept.
+    std::vector<QueryOutput> applyChange(const Change& change, const std::string* checkpoint = nullptr);
     /// Applies changes in order in one transaction; diffs are concatenated per query.
-    std::vector<QueryOutput> applyBatch(const std::vector<Change>& changes);
+    std::vector<QueryOutput> applyBatch(const std::vector<Change>& changes, const std::string* checkpoint = nullptr);
+    /// The checkpoint stored with the last committed change, if any.
+    std::optional<std::string> checkpoint();
 
     /// The earliest time a query asked to be re-evaluated at, or empty.
     std::optional<int64_t> nextDueTime();
@@ -95,7 +99,7 @@ public:
     StorageBackend& storage() { return *storage_; }
 
 private:
-    std::vector<QueryOutput> applyInTransaction(const std::vector<Change>& changes);
+    std::vector<QueryOutput> applyInTransaction(const std::vector<Change>& changes, const std::string* checkpoint);
 
     std::unique_ptr<StorageBackend> storage_;
     EngineOptions options_;

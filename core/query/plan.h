@@ -55,6 +55,9 @@ struct Plan {
     std::vector<std::vector<std::pair<int, int>>> visitOrder;  ///< [anchor] -> (slot, parent)
     /// Does the query use time-based functions (futures)?
     bool usesFutures = false;
+    /// Does the query read element history (drasi.getVersion*)? Only then are versions archived:
+    /// the archive grows with every change (about 200 bytes per version for a small element).
+    bool usesArchive = false;
 };
 
 }  // namespace cq::query
