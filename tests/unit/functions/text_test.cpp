@@ -139,6 +139,12 @@ TEST_CASE("toString and toStringOrNull", "[functions][text]") {
     checkCall("toString", {12.0}, "12.0");
     checkCall("toString", {0.1}, "0.1");
     checkCall("toString", {"x"}, "x");
+    checkCall("toString", {0.1 + 0.2}, "0.30000000000000004");  // shortest text that reads back
+    checkCall("toString", {1e300}, "1e+300");
+    checkCall("toString", {-2.5}, "-2.5");
+    checkCall("toString", {Value(int64_t(-9007199254740993))}, "-9007199254740993");
+    checkCall("toString", {Value(Date{0})}, "1970-01-01");
+    checkCall("toString", {list({"a", 1.5, kNull, list({true})})}, "[a, 1.5, null, [true]]");
     checkCall("toString", {list({1, 2, 3})}, "[1, 2, 3]");
     checkCall("toString", {kNull}, kNull);
     CHECK(errorOf("toString", {Value(Map{{"k", Value(1)}})}) == ErrorCode::InvalidArgument);
