@@ -8,7 +8,7 @@
 
 #include "core/common/error.h"
 #include "core/functions/registry.h"
-#include "core/temporal/internal.h"
+#include "core/temporal/internal/detail.h"
 #include "core/temporal/temporal.h"
 #include "core/temporal/time_zone.h"
 

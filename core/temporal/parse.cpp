@@ -8,7 +8,7 @@
 #include <cstdlib>
 
 #include "core/common/error.h"
-#include "core/temporal/internal.h"
+#include "core/temporal/internal/detail.h"
 #include "core/temporal/time_zone.h"
 
 namespace cq::temporal::detail {

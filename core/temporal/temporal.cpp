@@ -10,7 +10,7 @@
 #include <cstdio>
 
 #include "core/common/error.h"
-#include "core/temporal/internal.h"
+#include "core/temporal/internal/detail.h"
 #include "core/temporal/time_zone.h"
 
 namespace cq::temporal {

@@ -8,8 +8,8 @@
 #include <mutex>
 #include <vector>
 
-#include "core/temporal/calendar.h"
-#include "core/temporal/tz_data.h"
+#include "core/temporal/internal/calendar.h"
+#include "core/temporal/internal/tz_data.h"
 
 namespace cq::temporal {
 
@@ -232,8 +232,7 @@ const Zone& zoneByName(const std::string& name) {
     Table& t = table();
     std::lock_guard<std::mutex> lock(t.mutex);
     auto it = t.offsetByName.find(name);
-    // Callers pass names findTimeZone returned; an unknown name behaves as UTC (the first zone
-    // would be wrong, and throwing here would hide the caller's bug less clearly than a test).
+    // Callers pass names findTimeZone returned; any other name behaves as UTC.
     const uint32_t offset = it == t.offsetByName.end() ? UINT32_MAX : it->second;
     auto z = t.zones.find(offset);
     if (z != t.zones.end()) return z->second;

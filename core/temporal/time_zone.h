@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// IANA time zones from the table generated at build time (core/temporal/tz_data.h,
+// IANA time zones from the table generated at build time (core/temporal/internal/tz_data.h,
 // docs/time-zones.md): name lookup, the UTC offset at an instant, and local time -> instant.
 #pragma once
 #include <cstdint>

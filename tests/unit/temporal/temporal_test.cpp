@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/common/error.h"
-#include "core/temporal/calendar.h"
+#include "core/temporal/internal/calendar.h"
 #include "core/temporal/temporal.h"
 #include "core/temporal/time_zone.h"
 #include "temporal_test_util.h"

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "core/model/value.h"
-#include "core/temporal/calendar.h"
+#include "core/temporal/internal/calendar.h"
 
 namespace cq::temporal::detail {
 
