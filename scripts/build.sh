@@ -10,7 +10,7 @@
 #   module  only the ES module in build/wasm: build/wasm/module/cqlite.{mjs,wasm}
 #   js      the TypeScript package (js/) into dist/, with the module copied to dist/wasm/
 # Environment: CQ_JOBS (parallel jobs, default 2: the machines have 2 cores),
-#              CQ_BUILD_ROOT (default build), CQ_TIMINGS (a file; "<step> <seconds>" lines appended).
+#              CQ_BUILD_ROOT (default build), CQ_TIMINGS (a file; "<step> <wall s> <CPU s>" lines appended).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -25,12 +25,24 @@ if command -v ninja >/dev/null 2>&1; then
 fi
 
 now() { date +%s.%N; }
-record() {  # record <step> <start>
-  local secs
+cpu_file=$(mktemp)
+trap 'rm -f "$cpu_file"' EXIT
+# CPU seconds (user + sys) used so far by finished child processes: on a shared or loaded machine the
+# wall time says little, the CPU time still says what a build costs (2 cores: wall >= CPU / 2).
+# Sets cpu_now; must not run in a $(...) subshell, whose `times` would only count the subshell.
+read_cpu() {
+  times >"$cpu_file"
+  cpu_now=$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { sub(/s$/, "", $i); split($i, p, "m"); t += p[1] * 60 + p[2] } }
+                 END { printf "%.1f", t }' "$cpu_file")
+}
+record() {  # record <step> <wall start> <cpu start>
+  local secs cpu
   secs=$(awk -v a="$2" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }')
-  echo "build: $1 took ${secs}s"
+  read_cpu
+  cpu=$(awk -v a="$3" -v b="$cpu_now" 'BEGIN { printf "%.1f", b - a }')
+  echo "build: $1 took ${secs}s (${cpu}s CPU)"
   if [ -n "${CQ_TIMINGS:-}" ]; then
-    echo "$1 $secs" >>"$CQ_TIMINGS"
+    echo "$1 $secs $cpu" >>"$CQ_TIMINGS"
   fi
 }
 
@@ -68,15 +80,17 @@ configure_wasm() {
 }
 
 build_tree() {  # build_tree <name> [target]
-  local name=$1 target=${2:-} start
+  local name=$1 target=${2:-} start cpu
   start=$(now)
+  read_cpu
+  cpu=$cpu_now
   "configure_$name"
   if [ -n "$target" ]; then
     cmake --build "$build_root/$name" -j "$jobs" --target "$target"
   else
     cmake --build "$build_root/$name" -j "$jobs"
   fi
-  record "$name${target:+:$target}" "$start"
+  record "$name${target:+:$target}" "$start" "$cpu"
 }
 
 has_target() {  # has_target <tree> <target>
@@ -89,12 +103,14 @@ build_js() {
     return 0
   fi
   build_tree wasm cq_wasm_module
-  local start
+  local start cpu
   start=$(now)
+  read_cpu
+  cpu=$cpu_now
   npx --no-install tsc -p js/tsconfig.json
   mkdir -p dist/wasm
   cp "$build_root/wasm/module/cqlite.mjs" "$build_root/wasm/module/cqlite.wasm" dist/wasm/
-  record js "$start"
+  record js "$start" "$cpu"
 }
 
 steps=("$@")

@@ -36,6 +36,6 @@ CQ_TIMINGS=$timings bash scripts/build.sh $trees
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:strict_string_checks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
-echo "test: build times: $(awk '{ printf "%s %ss  ", $1, $2 }' "$timings")(setup+build $(($(date +%s) - start))s)"
+echo "test: build times: $(awk '{ printf "%s %ss (%ss CPU), ", $1, $2, $3 }' "$timings")setup+build $(($(date +%s) - start))s"
 # ctest's own summary ("100% tests passed, 0 tests failed out of N") is the last thing printed.
 exec ctest --test-dir "$build_root" -j "$jobs" --output-on-failure --no-tests=error --timeout 600 "$@"
