@@ -765,13 +765,14 @@ void transactionSections(const BackendFactory& make) {
 }  // namespace
 
 void runBackendSuite(const BackendFactory& make) {
-    elementSections(make);
-    archiveSections(make);
-    resultSections(make);
-    futureSections(make);
-    liveAndStateSections(make);
-    querySections(make);
-    transactionSections(make);
+    // One outer section per group, so each pass creates only the backends its leaf section uses.
+    SECTION("element index") { elementSections(make); }
+    SECTION("archive") { archiveSections(make); }
+    SECTION("result index") { resultSections(make); }
+    SECTION("future queue") { futureSections(make); }
+    SECTION("live results and state") { liveAndStateSections(make); }
+    SECTION("queries") { querySections(make); }
+    SECTION("transactions") { transactionSections(make); }
 }
 
 }  // namespace cq::storagetest

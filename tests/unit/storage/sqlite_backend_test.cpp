@@ -28,7 +28,12 @@ class TempDb {
 public:
     TempDb() {
         static int counter = 0;
-        path_ = "/tmp/cqlite-storage-test-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".db";
+        // Appended piece by piece: g++ 12 warns falsely (-Wrestrict) on "literal" + std::string.
+        path_ = "/tmp/cqlite-storage-test-";
+        path_ += std::to_string(::getpid());
+        path_ += "-";
+        path_ += std::to_string(++counter);
+        path_ += ".db";
         removeFiles();
     }
     ~TempDb() { removeFiles(); }
@@ -308,7 +313,8 @@ TEST_CASE("storage throughput: memory vs sqlite, batched commits", "[.bench][sto
                 auto previous = q.elements->getElement(refOf("n" + id));
                 q.elements->setElement(node("n" + id, Map{{"v", Value(int64_t(j))}}, j), {0});
                 if (j % 2) {
-                    q.elements->setElement(relation("r" + id, "n" + id, "n" + std::to_string((j + 1) % 20000)), {1});
+                    std::string next = std::to_string((j + 1) % 20000);
+                    q.elements->setElement(relation("r" + id, "n" + id, "n" + next), {1});
                 }
                 Accumulator acc;
                 auto old = q.results->get(uint64_t(j % 5000));
