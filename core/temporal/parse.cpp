@@ -209,23 +209,34 @@ Duration makeDuration(int64_t months, int64_t days, int64_t seconds, int64_t nan
     return Duration{months, days, seconds, static_cast<int32_t>(nanos)};
 }
 
+namespace {
+
+/// The integer part of a duration component, which must fit an int64_t (about 2.9e11 years of
+/// seconds): duration({years: 1e300}) is an Overflow error, not undefined behaviour.
+long double wholePart(long double v) {
+    if (!std::isfinite(v) || std::fabs(v) >= 9.2e18L) throw Error(ErrorCode::Overflow, "a duration component is too large");
+    return std::trunc(v);
+}
+
+}  // namespace
+
 void DurationBuilder::addMonths(long double v) {
-    const long double whole = std::trunc(v);
+    const long double whole = wholePart(v);
     months_ += static_cast<int64_t>(whole);
     if (v != whole) addDays((v - whole) * 30);
 }
 void DurationBuilder::addDays(long double v) {
-    const long double whole = std::trunc(v);
+    const long double whole = wholePart(v);
     days_ += static_cast<int64_t>(whole);
     if (v != whole) addSeconds((v - whole) * cal::kSecondsPerDay);
 }
 void DurationBuilder::addSeconds(long double v) {
-    const long double whole = std::trunc(v);
+    const long double whole = wholePart(v);
     seconds_ += static_cast<int64_t>(whole);
     if (v != whole) addNanos((v - whole) * cal::kNanosPerSecond);
 }
 void DurationBuilder::addNanos(long double v) {
-    const long double whole = std::llround(v);
+    const long double whole = wholePart(std::round(v));
     seconds_ += static_cast<int64_t>(whole) / cal::kNanosPerSecond;
     nanos_ += static_cast<int64_t>(whole) % cal::kNanosPerSecond;
 }

@@ -97,9 +97,14 @@ Duration sum(const Duration& a, const Duration& b) {
 Duration scaled(const Duration& d, const Value& factor, bool divide) {
     if (factor.isInt() && !divide) {
         const int64_t f = factor.asInt();
-        return makeDuration(d.months * f, d.days * f, d.seconds * f, int64_t(d.nanos) * f);
+        int64_t months, days, seconds, nanos;
+        if (__builtin_mul_overflow(d.months, f, &months) || __builtin_mul_overflow(d.days, f, &days) ||
+            __builtin_mul_overflow(d.seconds, f, &seconds) || __builtin_mul_overflow(int64_t(d.nanos), f, &nanos))
+            throw Error(ErrorCode::Overflow, "the duration product is too large");
+        return makeDuration(months, days, seconds, nanos);
     }
     long double f = factor.asNumber();
+    if (!std::isfinite(static_cast<double>(f))) throw Error(ErrorCode::InvalidArgument, "a duration cannot be scaled by a non-finite number");
     if (divide) {
         if (f == 0) throw Error(ErrorCode::DivideByZero, "a duration cannot be divided by zero");
         f = 1.0L / f;

@@ -301,3 +301,45 @@ TEST_CASE("epoch milliseconds") {
     CHECK_FALSE(temporal::toEpochMillis(evalTemporal("localtime('12:00')")).has_value());
     CHECK_FALSE(temporal::toEpochMillis(Value("x")).has_value());
 }
+
+TEST_CASE("ISO text round-trips through the parsers") {
+    uint64_t state = 0x2545f4914f6cdd1dULL;
+    auto next = [&]() {
+        state += 0x9e3779b97f4a7c15ULL;
+        uint64_t z = state;
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    };
+    auto range = [&](int64_t lo, int64_t hi) { return lo + int64_t(next() % uint64_t(hi - lo + 1)); };
+    auto roundTrip = [&](const Value& v, const char* fnName) {
+        const std::string text = temporal::toIsoString(v);
+        INFO(fnName << "('" << text << "')");
+        const Value back = call(fnName, {Value(text)});
+        CHECK(temporal::equal(back, v));
+        CHECK(temporal::toIsoString(back) == text);
+    };
+    for (int i = 0; i < 2000; ++i) {
+        roundTrip(Value(Date{range(-3000000, 3000000)}), "date");
+        roundTrip(Value(LocalTime{range(0, 86400LL * 1000000000 - 1)}), "localtime");
+        roundTrip(Value(ZonedTime{range(0, 86400LL * 1000000000 - 1), int32_t(range(-18 * 60, 18 * 60) * 60)}), "time");
+        roundTrip(Value(LocalDateTime{range(-200000000000LL, 200000000000LL), int32_t(range(0, 999999999))}), "localdatetime");
+        ZonedDateTime z;
+        z.seconds = range(-2000000000LL, 4000000000LL);
+        z.nanos = int32_t(range(0, 999999999));
+        const auto zone = temporal::findTimeZone(temporal::timeZoneName(uint32_t(range(0, temporal::timeZoneCount() - 1))));
+        z.zone = zone;
+        z.offsetSeconds = temporal::zoneOffsetAt(*zone, z.seconds);
+        // A zone whose offset has seconds (none after 1900 in practice) could not be written as +HH:MM.
+        if (z.offsetSeconds % 60 == 0) roundTrip(Value(z), "datetime");
+        const int64_t seconds = range(-1000000000LL, 1000000000LL);
+        const int64_t nanos = seconds == 0 ? range(-999999999, 999999999) : (seconds > 0 ? 1 : -1) * range(0, 999999999);
+        roundTrip(Value(Duration{range(-100000, 100000), range(-100000, 100000), seconds, int32_t(nanos)}), "duration");
+    }
+}
+
+TEST_CASE("out-of-range durations are errors, not undefined behaviour") {
+    CHECK(errorOf("duration({years: 100000000000000000000.0})") == ErrorCode::Overflow);
+    CHECK(errorOf("duration('P99999999999999999999D')") == ErrorCode::Overflow);
+    CHECK(errorOf("duration('P2D') * 9000000000000000000") == ErrorCode::Overflow);
+}
