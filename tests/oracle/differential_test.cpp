@@ -1,0 +1,705 @@
+// SPDX-License-Identifier: MIT
+// The randomized differential test: random graphs and random change sequences are applied one at a
+// time to a cq::Engine over the in-memory backend; after every change the emitted diffs are applied
+// to the previous result set and the outcome must equal the oracle's from-scratch result on the
+// current graph (multisets of rows, numbers within 1e-9 relative), and so must the engine's own
+// live result set. A mismatch prints the shape, the seed and the change sequence, minimized.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "core/common/error.h"
+#include "core/model/json.h"
+#include "core/query/engine.h"
+#include "storage/memory/memory_backend.h"
+#include "tests/oracle/oracle.h"
+
+using namespace cq;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------------
+// Deterministic randomness (splitmix64: the same sequence natively and in wasm, unlike the
+// standard distributions, whose output is implementation-defined).
+
+struct Rng {
+    uint64_t state;
+    uint64_t next() {
+        uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+        z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+        return z ^ (z >> 31);
+    }
+    int below(int n) { return int(next() % uint64_t(n)); }
+    int between(int lo, int hi) { return lo + below(hi - lo + 1); }
+    bool chance(double p) { return double(next() >> 11) / double(1ULL << 53) < p; }
+    template <class T> const T& pick(const std::vector<T>& v) { return v[size_t(below(int(v.size())))]; }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Graph profiles: which labels, relations and properties a shape's random graphs use.
+
+using Gen = std::function<Value(Rng&)>;
+
+struct PropSpec {
+    std::string name;
+    Gen gen;
+};
+
+/// A relation kind and the labels its ends usually (not always) carry.
+struct RelSpec {
+    std::string label, from, to;
+};
+
+struct Profile {
+    std::vector<std::string> nodeLabels;
+    std::vector<RelSpec> relations;
+    std::vector<PropSpec> nodeProps, relProps;
+    int nodeIds = 12;
+    int relIds = 20;
+    double twoLabels = 0.08;  ///< chance a node gets a second label
+    double noLabel = 0.03;
+};
+
+Gen smallNumber() {
+    // Mostly integers, some x.5 floats and some explicit nulls: enough collisions for grouping and
+    // enough spread for WHERE thresholds.
+    return [](Rng& r) -> Value {
+        int roll = r.below(100);
+        if (roll < 8) return Value();
+        if (roll < 20) return Value(double(r.between(-10, 90)) + 0.5);
+        return Value(int64_t(r.between(-10, 90)));
+    };
+}
+
+Gen oneOf(std::vector<Value> values) {
+    return [values](Rng& r) { return r.pick(values); };
+}
+
+Gen intRange(int lo, int hi) {
+    return [lo, hi](Rng& r) { return Value(int64_t(r.between(lo, hi))); };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Change sequences.
+
+const char* const kSource = "S";
+
+struct Step {
+    bool advance = false;  ///< only move the clock to `time`
+    int64_t time = 0;
+    Change change;
+};
+
+using Graph = std::map<ElementRef, ElementPtr>;
+
+void applyToGraph(Graph& g, const Change& c) {
+    const ElementRef& ref = c.element->ref;
+    auto it = g.find(ref);
+    switch (c.op) {
+        case ChangeOp::Insert: g[ref] = c.element; break;
+        case ChangeOp::Update: g[ref] = it == g.end() ? c.element : mergeMissingProperties(*c.element, *it->second); break;
+        case ChangeOp::Delete:
+            if (it != g.end()) g.erase(it);
+            break;
+    }
+}
+
+class Generator {
+public:
+    Generator(const Profile& p, uint64_t seed, bool timed) : p_(p), rng_{seed}, timed_(timed) {}
+
+    std::vector<Step> episode(int steps) {
+        std::vector<Step> out;
+        for (int i = 0; i < steps; ++i) out.push_back(next());
+        return out;
+    }
+
+private:
+    ElementRef nodeRef(int i) const { return {kSource, "n" + std::to_string(i)}; }
+    ElementRef relRef(int i) const { return {kSource, "r" + std::to_string(i)}; }
+
+    std::vector<std::string> labels() {
+        std::vector<std::string> out;
+        if (rng_.chance(p_.noLabel)) return out;
+        out.push_back(rng_.pick(p_.nodeLabels));
+        if (rng_.chance(p_.twoLabels)) {
+            const std::string& second = rng_.pick(p_.nodeLabels);
+            if (second != out[0]) out.push_back(second);
+        }
+        return out;
+    }
+
+    Map props(const std::vector<PropSpec>& specs, double each) {
+        Map m;
+        for (const PropSpec& s : specs)
+            if (rng_.chance(each)) m.insert_or_assign(s.name, s.gen(rng_));
+        return m;
+    }
+
+    /// A node id, usually of a present node carrying `label`, sometimes any id (possibly absent, so
+    /// relations arrive before their nodes).
+    ElementRef endpoint(const std::string& label) {
+        if (rng_.chance(0.8)) {
+            std::vector<ElementRef> fit;
+            for (const auto& [ref, e] : graph_)
+                if (!e->isRelation() && (label.empty() || e->hasLabel(label))) fit.push_back(ref);
+            if (!fit.empty()) return rng_.pick(fit);
+        }
+        return nodeRef(rng_.below(p_.nodeIds));
+    }
+
+    std::vector<ElementRef> present(bool relations) const {
+        std::vector<ElementRef> out;
+        for (const auto& [ref, e] : graph_)
+            if (e->isRelation() == relations) out.push_back(ref);
+        return out;
+    }
+
+    Step make(ChangeOp op, std::shared_ptr<Element> e) {
+        e->effectiveFrom = clock_;
+        Step s;
+        s.time = clock_;
+        s.change = Change{op, e};
+        applyToGraph(graph_, s.change);
+        return s;
+    }
+
+    Step next() {
+        if (timed_) {
+            static const int64_t kJumps[] = {0, 0, 0, 1000, 3000, 5000, 9000, 10000, 12000};
+            clock_ += kJumps[rng_.below(9)];
+            if (rng_.chance(0.12)) {
+                Step s;
+                s.advance = true;
+                s.time = clock_;
+                return s;
+            }
+        } else {
+            clock_ += 1000;
+        }
+        const std::vector<ElementRef> nodes = present(false), rels = present(true);
+        int roll = rng_.below(100);
+        if (roll < 20 || (roll < 45 && rels.empty() && nodes.empty())) {  // insert a node
+            auto e = std::make_shared<Element>();
+            int i = rng_.below(p_.nodeIds);
+            for (int tries = 0; tries < p_.nodeIds && graph_.count(nodeRef(i)); ++tries) i = (i + 1) % p_.nodeIds;
+            e->ref = nodeRef(i);  // an occupied id (all taken) re-inserts: a replacement
+            e->labels = labels();
+            e->properties = props(p_.nodeProps, 0.85);
+            return make(ChangeOp::Insert, e);
+        }
+        if (roll < 45) {  // insert a relation
+            auto e = std::make_shared<Element>();
+            int i = rng_.below(p_.relIds);
+            for (int tries = 0; tries < p_.relIds && graph_.count(relRef(i)); ++tries) i = (i + 1) % p_.relIds;
+            const RelSpec& spec = rng_.pick(p_.relations);
+            e->kind = ElementKind::Relation;
+            e->ref = relRef(i);
+            e->labels = {spec.label};
+            e->start = endpoint(spec.from);
+            e->end = endpoint(spec.to);
+            e->properties = props(p_.relProps, 0.85);
+            return make(ChangeOp::Insert, e);
+        }
+        if (roll < 72) {  // update a node: properties, sometimes its labels (moving it between slots)
+            auto e = std::make_shared<Element>();
+            if (nodes.empty() || rng_.chance(0.03)) {
+                e->ref = nodeRef(rng_.below(p_.nodeIds));  // possibly absent: an update acts as an insert
+                e->labels = labels();
+            } else {
+                const Element& old = *graph_.at(rng_.pick(nodes));
+                e->ref = old.ref;
+                e->labels = rng_.chance(0.25) ? labels() : old.labels;
+            }
+            e->properties = props(p_.nodeProps, 0.45);
+            return make(ChangeOp::Update, e);
+        }
+        if (roll < 80 && !rels.empty()) {  // update a relation's properties or label
+            const Element& old = *graph_.at(rng_.pick(rels));
+            auto e = std::make_shared<Element>(old);
+            e->properties = props(p_.relProps, 0.6);
+            if (rng_.chance(0.2)) e->labels = {rng_.pick(p_.relations).label};
+            return make(ChangeOp::Update, e);
+        }
+        if (roll < 89 && !nodes.empty()) {  // delete a node (its relations stay, dangling)
+            const Element& old = *graph_.at(rng_.pick(nodes));
+            auto e = std::make_shared<Element>();
+            e->ref = old.ref;
+            e->labels = old.labels;
+            return make(ChangeOp::Delete, e);
+        }
+        if (!rels.empty()) {  // delete a relation
+            const Element& old = *graph_.at(rng_.pick(rels));
+            auto e = std::make_shared<Element>();
+            e->kind = ElementKind::Relation;
+            e->ref = old.ref;
+            e->labels = old.labels;
+            e->start = old.start;
+            e->end = old.end;
+            return make(ChangeOp::Delete, e);
+        }
+        auto e = std::make_shared<Element>();  // nothing to delete: a delete of an absent node
+        e->ref = nodeRef(rng_.below(p_.nodeIds));
+        return make(ChangeOp::Delete, e);
+    }
+
+    const Profile& p_;
+    Rng rng_;
+    bool timed_;
+    int64_t clock_ = 1700000000000;
+    Graph graph_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Comparing rows: numbers within 1e-9 relative (kinds must agree: sum() must be a Float), lists as
+// multisets (collect() order depends on the order rows arrived).
+
+bool approxEqual(const Value& a, const Value& b);
+
+List sortedList(const Value& v) {
+    List l = v.asList();
+    std::sort(l.begin(), l.end(), [](const Value& x, const Value& y) { return compareValuesTotal(x, y) < 0; });
+    return l;
+}
+
+bool approxEqual(const Value& a, const Value& b) {
+    if (a.kind() != b.kind()) return false;
+    if (a.isFloat()) {
+        double x = a.asFloat(), y = b.asFloat();
+        return std::fabs(x - y) <= 1e-9 * std::max({1.0, std::fabs(x), std::fabs(y)});
+    }
+    if (a.isList()) {
+        if (a.asList().size() != b.asList().size()) return false;
+        List x = sortedList(a), y = sortedList(b);
+        for (size_t i = 0; i < x.size(); ++i)
+            if (!approxEqual(x[i], y[i])) return false;
+        return true;
+    }
+    if (a.isMap()) {
+        const Map &x = a.asMap(), &y = b.asMap();
+        if (x.size() != y.size()) return false;
+        for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j)
+            if (i->first != j->first || !approxEqual(i->second, j->second)) return false;
+        return true;
+    }
+    return valuesEqual(a, b);
+}
+
+bool approxRow(const Map& a, const Map& b) { return approxEqual(Value(a), Value(b)); }
+
+std::string rowText(const Map& row) {
+    Json j = Json::object();
+    for (const auto& [k, v] : row) j[k] = valueToJson(v);
+    return j.dump();
+}
+
+std::string rowsText(std::vector<Map> rows) {
+    std::sort(rows.begin(), rows.end(), [](const Map& a, const Map& b) { return compareValuesTotal(Value(a), Value(b)) < 0; });
+    std::string out;
+    for (const Map& r : rows) out += "    " + rowText(r) + "\n";
+    return out.empty() ? "    (none)\n" : out;
+}
+
+/// Multiset equality under approxEqual: sort both, compare in order; on a miss (rows equal only
+/// within tolerance can sort apart) fall back to greedy matching.
+bool sameRows(std::vector<Map> a, std::vector<Map> b) {
+    if (a.size() != b.size()) return false;
+    auto less = [](const Map& x, const Map& y) { return compareValuesTotal(Value(x), Value(y)) < 0; };
+    std::sort(a.begin(), a.end(), less);
+    std::sort(b.begin(), b.end(), less);
+    bool inOrder = true;
+    for (size_t i = 0; i < a.size() && inOrder; ++i) inOrder = approxRow(a[i], b[i]);
+    if (inOrder) return true;
+    std::vector<bool> used(b.size(), false);
+    for (const Map& x : a) {
+        bool found = false;
+        for (size_t i = 0; i < b.size() && !found; ++i)
+            if (!used[i] && approxRow(x, b[i])) used[i] = found = true;
+        if (!found) return false;
+    }
+    return true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a sequence against the engine and the oracle.
+
+struct Shape {
+    std::string name;
+    std::string cypher;
+    Json joins = Json::array();
+    Profile profile;
+    uint64_t seed = 1;
+    int episodes = 8;
+    int steps = 125;
+    bool timed = false;
+};
+
+struct Failure {
+    size_t step = 0;
+    std::string message;
+};
+
+class Checker {
+public:
+    explicit Checker(const Shape& shape) : shape_(shape), oracle_(shape.cypher, shape.joins) {}
+
+    /// Checks `actual` (after diffs or the live set) against the oracle's rows.
+    std::optional<std::string> compare(const std::vector<Map>& expected, const std::vector<Map>& actual) {
+        if (!oracle_.aggregatingResult()) {
+            if (sameRows(expected, actual)) return std::nullopt;
+            return "expected (oracle):\n" + rowsText(expected) + "  actual:\n" + rowsText(actual);
+        }
+        // One row per group. A group the oracle lacks may remain in `actual` only as an emptied
+        // group's row (diffs never say that a group is gone; the engine keeps the keyless group).
+        std::vector<bool> used(actual.size(), false);
+        bool ok = true;
+        for (const Map& e : expected) {
+            bool found = false;
+            for (size_t i = 0; i < actual.size() && !found; ++i)
+                if (!used[i] && sameGroup(e, actual[i])) {
+                    used[i] = found = true;
+                    ok = ok && approxRow(e, actual[i]);
+                }
+            ok = ok && found;
+        }
+        for (size_t i = 0; i < actual.size(); ++i)
+            if (!used[i] && !approxRow(actual[i], oracle_.emptyGroupRow(actual[i]))) ok = false;
+        if (ok) return std::nullopt;
+        return "expected (oracle; absent groups may show as emptied):\n" + rowsText(expected) + "  actual:\n" +
+               rowsText(actual);
+    }
+
+    bool sameGroup(const Map& a, const Map& b) const {
+        for (const std::string& k : oracle_.groupingKeys()) {
+            auto x = a.find(k), y = b.find(k);
+            if (x == a.end() || y == b.end() || !valuesEqual(x->second, y->second)) return false;
+        }
+        return true;
+    }
+
+    /// Applies one diff to the result set the diffs have built so far.
+    std::optional<std::string> applyDiff(const Diff& d, std::vector<Map>& rows) {
+        auto findRow = [&](const Map& row) {
+            for (size_t i = 0; i < rows.size(); ++i)
+                if (approxRow(rows[i], row)) return int(i);
+            return -1;
+        };
+        if (oracle_.aggregatingResult()) {
+            if (d.kind != DiffKind::Aggregation || !d.after) return "expected an aggregation diff: " + d.toJson().dump();
+            if (d.groupingKeys != oracle_.groupingKeys()) return "wrong grouping keys: " + d.toJson().dump();
+            int at = -1;
+            for (size_t i = 0; i < rows.size() && at < 0; ++i)
+                if (sameGroup(rows[i], *d.after)) at = int(i);
+            if (d.before) {
+                const Map& expectBefore = at >= 0 ? rows[size_t(at)] : oracle_.emptyGroupRow(*d.after);
+                if (!sameGroup(*d.before, *d.after) || !approxRow(*d.before, expectBefore))
+                    return "aggregation 'before' is not the group's current row " + rowText(expectBefore) + ": " +
+                           d.toJson().dump();
+            }
+            if (at >= 0) rows[size_t(at)] = *d.after;
+            else rows.push_back(*d.after);
+            return std::nullopt;
+        }
+        switch (d.kind) {
+            case DiffKind::Add:
+                if (!d.after) return "add without after";
+                rows.push_back(*d.after);
+                return std::nullopt;
+            case DiffKind::Remove: {
+                int at = d.before ? findRow(*d.before) : -1;
+                if (at < 0) return "remove of a row not in the result: " + d.toJson().dump();
+                rows.erase(rows.begin() + at);
+                return std::nullopt;
+            }
+            case DiffKind::Update: {
+                int at = d.before ? findRow(*d.before) : -1;
+                if (at < 0 || !d.after) return "update of a row not in the result: " + d.toJson().dump();
+                rows[size_t(at)] = *d.after;
+                return std::nullopt;
+            }
+            case DiffKind::Aggregation: return "aggregation diff from a non-aggregating query: " + d.toJson().dump();
+        }
+        return std::nullopt;
+    }
+
+    /// Replays `steps` on a fresh engine; the first mismatch, if any.
+    std::optional<Failure> run(const std::vector<Step>& steps, size_t* diffCount = nullptr) {
+        Engine engine(makeMemoryBackend(), EngineOptions{[] { return int64_t(0); }, false});
+        QueryConfig config;
+        config.id = "q";
+        config.cypher = shape_.cypher;
+        config.joins = shape_.joins;
+        engine.registerQuery(config);
+        oracle::Oracle oracle(shape_.cypher, shape_.joins);
+        Graph graph;
+        std::vector<Map> rows;
+        int64_t clock = 0;
+        for (size_t i = 0; i < steps.size(); ++i) {
+            const Step& step = steps[i];
+            auto fail = [&](const std::string& m) { return Failure{i, m}; };
+            try {
+                std::vector<QueryOutput> outs;
+                // The clock only moves forward, and every future due by a change's time fires before
+                // it (so a shortened sequence stays meaningful).
+                if (step.time > clock) {
+                    clock = step.time;
+                    outs = engine.advanceTime(clock);
+                }
+                if (!step.advance) {
+                    for (QueryOutput& o : engine.applyChange(step.change)) outs.push_back(std::move(o));
+                    applyToGraph(graph, step.change);
+                }
+                for (const QueryOutput& o : outs) {
+                    if (o.error) return fail(std::string("engine rejected the change: ") + o.error->what());
+                    for (const Diff& d : o.diffs) {
+                        if (diffCount) ++*diffCount;
+                        if (auto m = applyDiff(d, rows)) return fail(*m);
+                    }
+                }
+                std::vector<ElementPtr> elements;
+                for (const auto& [ref, e] : graph) elements.push_back(e);
+                std::vector<Map> expected = oracle.results(elements, clock);
+                if (auto m = compare(expected, rows)) return fail("result after applying the diffs differs\n  " + *m);
+                if (auto m = compare(expected, engine.currentResults("q")))
+                    return fail("the engine's live result set differs\n  " + *m);
+            } catch (const std::exception& e) {
+                return fail(std::string("exception: ") + e.what());
+            }
+        }
+        return std::nullopt;
+    }
+
+private:
+    const Shape& shape_;
+    oracle::Oracle oracle_;  ///< for the result's shape (grouping keys, emptied rows) only
+};
+
+std::string stepText(const Step& s) {
+    if (s.advance) return "{\"advance_time\": " + std::to_string(s.time) + "}";
+    return changeToJson(s.change).dump();
+}
+
+/// Removes chunks of the failing sequence while it still fails (a cheap ddmin), within a budget.
+std::vector<Step> minimize(Checker& checker, std::vector<Step> seq) {
+    auto start = std::chrono::steady_clock::now();
+    auto budgetLeft = [&] { return std::chrono::steady_clock::now() - start < std::chrono::seconds(20); };
+    size_t chunk = std::max<size_t>(1, seq.size() / 2);
+    while (budgetLeft()) {
+        bool removed = false;
+        for (size_t at = 0; at < seq.size() && budgetLeft();) {
+            std::vector<Step> candidate(seq.begin(), seq.begin() + long(at));
+            candidate.insert(candidate.end(), seq.begin() + long(std::min(seq.size(), at + chunk)), seq.end());
+            if (auto f = checker.run(candidate)) {
+                candidate.resize(f->step + 1);
+                seq = std::move(candidate);
+                removed = true;
+            } else {
+                at += chunk;
+            }
+        }
+        if (chunk == 1 && !removed) break;
+        if (!removed) chunk = std::max<size_t>(1, chunk / 2);
+    }
+    return seq;
+}
+
+size_t gTotalChanges = 0;
+
+/// Runs every episode of a shape; returns the report of the first failure ("" if none).
+std::string runShape(const Shape& shape) {
+    Checker checker(shape);
+    size_t changes = 0, diffs = 0;
+    for (int ep = 0; ep < shape.episodes; ++ep) {
+        const uint64_t seed = shape.seed * 1000003ULL + uint64_t(ep);
+        Generator gen(shape.profile, seed, shape.timed);
+        std::vector<Step> steps = gen.episode(shape.steps);
+        for (const Step& s : steps) changes += s.advance ? 0 : 1;
+        if (auto f = checker.run(steps, &diffs)) {
+            std::vector<Step> failing(steps.begin(), steps.begin() + long(f->step + 1));
+            std::vector<Step> small = minimize(checker, failing);
+            std::optional<Failure> last = checker.run(small);
+            std::ostringstream out;
+            out << "MISMATCH in shape '" << shape.name << "' (seed " << seed << ", episode " << ep << ", step "
+                << f->step << ")\n  query: " << shape.cypher << "\n  joins: " << shape.joins.dump() << "\n  "
+                << f->message << "\n  minimized sequence (" << small.size() << " of " << failing.size()
+                << " steps):\n";
+            for (const Step& s : small) out << "    " << stepText(s) << "\n";
+            if (last) out << "  minimized failure at step " << last->step << ": " << last->message << "\n";
+            std::cout << out.str() << std::flush;
+            return out.str();
+        }
+    }
+    gTotalChanges += changes;
+    std::cout << "differential: " << shape.name << ": " << changes << " changes, " << diffs
+              << " diffs checked, seed " << shape.seed << "\n"
+              << std::flush;
+    return "";
+}
+
+// ---------------------------------------------------------------------------------------------
+// Profiles and shapes.
+
+Profile buildingProfile() {
+    Profile p;
+    p.nodeLabels = {"Room", "Room", "Floor", "Building", "Other"};
+    p.relations = {{"PART_OF", "Room", "Floor"}, {"PART_OF", "Floor", "Building"}, {"PART_OF", "", ""},
+                   {"NEAR", "Room", "Floor"}};
+    p.nodeProps = {{"v", smallNumber()}, {"name", oneOf({Value("a"), Value("b"), Value("c"), Value()})}};
+    p.relProps = {{"w", intRange(0, 9)}};
+    return p;
+}
+
+Profile sensorProfile() {
+    Profile p;
+    p.nodeLabels = {"Sensor", "Probe", "Other"};
+    p.relations = {{"LINK", "", ""}};
+    p.nodeProps = {{"v", smallNumber()},
+                   {"zone", oneOf({Value(int64_t(1)), Value(int64_t(2)), Value(1.0), Value()})},
+                   {"w", intRange(0, 5)},
+                   {"name", oneOf({Value("a"), Value("b"), Value("c")})}};
+    p.relIds = 2;
+    return p;
+}
+
+Profile invoiceProfile() {
+    Profile p;
+    p.nodeLabels = {"Invoice", "Payment", "Payment", "Other"};
+    p.relations = {{"PAYS", "Payment", "Invoice"}, {"PAYS", "", ""}, {"REFUNDS", "Payment", "Invoice"}};
+    p.nodeProps = {{"v", smallNumber()}};
+    return p;
+}
+
+Profile peopleProfile() {
+    Profile p;
+    p.nodeLabels = {"Person", "Person", "Team", "Other"};
+    p.relations = {{"KNOWS", "Person", "Person"}, {"MEMBER", "Person", "Team"}, {"KNOWS", "", ""}};
+    p.nodeProps = {{"name", oneOf({Value("ann"), Value("bob"), Value("cy"), Value("dee"), Value()})},
+                   {"v", smallNumber()}};
+    p.relProps = {{"since", intRange(2000, 2003)}};
+    p.twoLabels = 0;
+    return p;
+}
+
+Profile equipmentProfile() {
+    Profile p;
+    p.nodeLabels = {"Equipment", "Sensor", "Sensor", "Other"};
+    p.relations = {{"UNUSED", "", ""}};
+    p.relIds = 2;
+    // Join keys collide often; 2.0 and "2" must not join 2 (drasi-core joins by the stored value).
+    p.nodeProps = {{"id", oneOf({Value(int64_t(1)), Value(int64_t(2)), Value(int64_t(3)), Value(2.0), Value("2")})},
+                   {"equip_id", oneOf({Value(int64_t(1)), Value(int64_t(2)), Value(int64_t(3)), Value()})},
+                   {"name", oneOf({Value("pump"), Value("fan")})},
+                   {"v", smallNumber()}};
+    p.twoLabels = 0;  // a node both Equipment and Sensor would join itself under two keys
+    return p;
+}
+
+const Json kHasSensor = parseJson(
+    R"([{"id": "HAS_SENSOR", "keys": [{"label": "Equipment", "property": "id"}, {"label": "Sensor", "property": "equip_id"}]}])");
+
+void check(const Shape& shape) {
+    INFO("shape " << shape.name << ", seed " << shape.seed);
+    std::string report = runShape(shape);
+    if (!report.empty()) FAIL(report);
+    SUCCEED();
+}
+
+}  // namespace
+
+TEST_CASE("differential: single node, labels any-of, inline properties, WHERE", "[differential]") {
+    check({"single node", "MATCH (n:Sensor|Probe {zone: 1}) WHERE n.v > 20 RETURN elementId(n) AS id, n.v * 2 AS v2, n.w AS w",
+           Json::array(), sensorProfile(), 101});
+}
+
+TEST_CASE("differential: one-hop path", "[differential]") {
+    check({"1-hop", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, p.w AS w",
+           Json::array(), buildingProfile(), 102});
+}
+
+TEST_CASE("differential: two-hop path with a node WHERE", "[differential]") {
+    check({"2-hop", "MATCH (r:Room)-[:PART_OF]->(f:Floor WHERE f.v > 0)-[:PART_OF]->(b:Building) "
+                    "RETURN elementId(r) AS room, elementId(f) AS floor, b.name AS building, r.v + f.v AS total",
+           Json::array(), buildingProfile(), 103});
+}
+
+TEST_CASE("differential: comma-joined patterns", "[differential]") {
+    check({"comma join", "MATCH (a:Room)-[:PART_OF]->(f:Floor), (b:Room)-[:PART_OF]->(f) WHERE a.v < b.v "
+                         "RETURN elementId(a) AS low, elementId(b) AS high, elementId(f) AS floor",
+           Json::array(), buildingProfile(), 104});
+}
+
+TEST_CASE("differential: WITH chain (projection then filter)", "[differential]") {
+    check({"WITH chain", "MATCH (n:Sensor) WITH elementId(n) AS id, n.v * 10 AS v10, n.name AS name WHERE v10 > 100 "
+                         "RETURN id, v10 + 1 AS v, name",
+           Json::array(), sensorProfile(), 105});
+}
+
+TEST_CASE("differential: grouped aggregation", "[differential]") {
+    check({"grouped aggregation", "MATCH (r:Room)-[:PART_OF]->(f:Floor) RETURN f.name AS floor, count(r) AS n, count(r.v) AS nv, "
+                                  "sum(r.v) AS total, avg(r.v) AS mean, min(r.v) AS lo, max(r.v) AS hi",
+           Json::array(), buildingProfile(), 106});
+}
+
+TEST_CASE("differential: aggregation without grouping keys", "[differential]") {
+    check({"keyless aggregation", "MATCH (n:Sensor) WHERE n.zone = 1 RETURN count(n) AS n, sum(n.v) AS total, max(n.v) AS hi",
+           Json::array(), sensorProfile(), 107});
+}
+
+TEST_CASE("differential: aggregation over an aggregation", "[differential]") {
+    check({"aggregation over aggregation",
+           "MATCH (r:Room)-[:PART_OF]->(f:Floor)-[:PART_OF]->(b:Building) "
+           "WITH b, f, floor(50 + (r.v - 72)) AS roomLevel "
+           "WITH b, elementId(f) AS floorId, avg(roomLevel) AS floorLevel "
+           "RETURN elementId(b) AS building, avg(floorLevel) AS level, count(floorId) AS floors",
+           Json::array(), buildingProfile(), 108});
+}
+
+TEST_CASE("differential: filter on an aggregate (WITH ... WHERE)", "[differential]") {
+    check({"having", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f.name AS floor, avg(r.v) AS mean, count(r) AS n "
+                     "WHERE mean > 30 RETURN floor, mean, n",
+           Json::array(), buildingProfile(), 109});
+}
+
+TEST_CASE("differential: OPTIONAL MATCH", "[differential]") {
+    check({"optional match", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                             "RETURN elementId(i) AS invoice, i.v AS amount, elementId(p) AS payment, p.v AS paid",
+           Json::array(), invoiceProfile(), 110});
+}
+
+TEST_CASE("differential: OPTIONAL MATCH with aggregation", "[differential]") {
+    check({"optional match aggregated", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                        "RETURN elementId(i) AS invoice, count(p) AS payments, sum(p.v) AS paid",
+           Json::array(), invoiceProfile(), 111});
+}
+
+TEST_CASE("differential: synthetic join", "[differential]") {
+    check({"join", "MATCH (e:Equipment)-[:HAS_SENSOR]->(s:Sensor) RETURN elementId(e) AS equipment, e.name AS name, "
+                   "elementId(s) AS sensor, s.v AS v",
+           kHasSensor, equipmentProfile(), 112});
+}
+
+TEST_CASE("differential: undirected relation", "[differential]") {
+    check({"undirected", "MATCH (a:Person)-[k:KNOWS]-(b:Person) RETURN elementId(a) AS a, elementId(b) AS b, k.since AS since",
+           Json::array(), peopleProfile(), 113});
+}
+
+TEST_CASE("differential: collect()", "[differential]") {
+    check({"collect", "MATCH (p:Person)-[:MEMBER]->(t:Team) RETURN elementId(t) AS team, collect(p.name) AS members, count(p) AS n",
+           Json::array(), peopleProfile(), 114});
+}
+
+TEST_CASE("differential: drasi.trueFor with the clock advanced", "[differential]") {
+    Shape s{"trueFor", "MATCH (n:Sensor) WHERE drasi.trueFor(n.v > 40, duration({seconds: 10})) RETURN elementId(n) AS id, n.v AS v",
+            Json::array(), sensorProfile(), 115};
+    s.timed = true;
+    s.steps = 150;
+    check(s);
+}
