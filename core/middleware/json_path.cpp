@@ -3,6 +3,7 @@
 // when the middleware is built, into a list of steps; evaluation walks cq::Value maps and lists.
 #include "core/middleware/json_path.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <optional>

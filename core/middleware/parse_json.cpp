@@ -2,6 +2,7 @@
 // parse_json: parses a string property holding JSON into a map or list value on insert and update
 // (Drasi middleware/src/parse_json). Checks run in Drasi's order: property present and a string,
 // max_json_size (default 1 MiB), no control characters, valid JSON, max_nesting_depth (default 20).
+#include <algorithm>
 #include <cstdint>
 
 #include "core/common/error.h"
