@@ -253,15 +253,17 @@ public:
 
     void versionsBetween(const ElementRef& ref, int64_t from, int64_t to, bool includeInitial,
                          std::vector<ElementPtr>& out) override {
+        // With includeInitial the range starts at the version in effect at `from`: the latest with
+        // t <= from (the version at `from` itself when there is one).
+        int64_t start = from;
         if (includeInitial) {
-            auto st = c_.db.use(
-                "SELECT data FROM archive WHERE q = ?1 AND source = ?2 AND id = ?3 AND t < ?4 ORDER BY t DESC LIMIT 1");
+            auto st = c_.db.use("SELECT max(t) FROM archive WHERE q = ?1 AND source = ?2 AND id = ?3 AND t <= ?4");
             st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id).bind(4, from);
-            if (st.step()) out.push_back(sqlitecodec::decodeElement(st.columnBytes(0)));
+            if (st.step() && !st.columnIsNull(0)) start = st.columnInt(0);
         }
         auto st = c_.db.use(
             "SELECT data FROM archive WHERE q = ?1 AND source = ?2 AND id = ?3 AND t >= ?4 AND t <= ?5 ORDER BY t");
-        st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id).bind(4, from).bind(5, to);
+        st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id).bind(4, start).bind(5, to);
         while (st.step()) out.push_back(sqlitecodec::decodeElement(st.columnBytes(0)));
     }
 
