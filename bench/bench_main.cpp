@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: MIT
+// cq_bench: drasi-core query-perf's building-comfort benchmark for cqlite. For every scenario x size x
+// backend it runs a child process (`--run`, so peak RSS is per run), prints a table and, with
+// `--markdown FILE`, writes the report (docs/benchmarks.md). Not a test: nothing asserts on speed.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench/run.h"
+#include "bench/scenarios.h"
+#include "core/common/error.h"
+#include "storage/factory/open_storage.h"
+
+#ifndef CQ_BENCH_SOURCE_DIR
+#define CQ_BENCH_SOURCE_DIR "."
+#endif
+
+namespace cq::bench {
+namespace {
+
+// drasi-core query-perf's only published figures (query-perf/README.md, scenario 1, memory/memory,
+// 2,000 rooms, 1,000 updates; machine not stated): docs/drasi-reference.md section 8.
+constexpr double kDrasiChangesPerSecond = 15'900;
+constexpr double kDrasiBootstrapPerSecond = 56'000;
+
+// The targets this benchmark reports against (native, memory backend, one change at a time).
+struct Target {
+    int scenario;
+    double changesPerSecond;
+};
+constexpr Target kTargets[] = {{1, 500'000}, {3, 200'000}, {5, 100'000}};
+constexpr double kBootstrapTarget = 1'000'000;
+
+struct Options {
+    std::vector<int64_t> sizes = {10'000, 100'000};
+    std::vector<int> scenarios = {1, 2, 3, 4, 5};
+    std::vector<std::string> backends = {"memory", "sqlite"};
+    int64_t changes = 20'000;       ///< per phase (single, batched) at sizes below 100,000 rooms
+    int64_t changesLarge = 10'000;  ///< per phase at 100,000 rooms and more
+    std::string markdown;
+    RunConfig run;                  ///< --run: the one combination
+    bool runOnly = false;
+};
+
+struct Row {
+    int scenario;
+    int64_t rooms;
+    std::string backend;
+    bool ok = false;
+    std::string error;
+    RunResult result;
+};
+
+[[noreturn]] void usage(const std::string& problem) {
+    std::cerr << "cq_bench: " << problem << "\n"
+              << "usage: cq_bench [--markdown FILE] [--sizes 10000,100000] [--scenarios 1,2,3,4,5]\n"
+                 "                [--backends memory,sqlite] [--changes N] [--changes-large N]\n"
+                 "                [--warmup N] [--max-seconds S] [--seed S] [--archive] [--no-check]\n"
+                 "       cq_bench --run --scenario N --rooms R --backend B [--changes N] ... (one run)\n";
+    std::exit(2);
+}
+
+template <class T>
+std::vector<T> parseList(const std::string& text) {
+    std::vector<T> out;
+    std::istringstream in(text);
+    std::string item;
+    while (std::getline(in, item, ',')) {
+        if constexpr (std::is_same_v<T, std::string>) out.push_back(item);
+        else out.push_back(T(std::stoll(item)));
+    }
+    return out;
+}
+
+Options parseArgs(int argc, char** argv) {
+    Options o;
+    bool changesGiven = false;
+    for (int i = 1; i < argc; ++i) {
+        std::string a = argv[i];
+        auto value = [&]() -> std::string {
+            if (i + 1 >= argc) usage(a + " needs a value");
+            return argv[++i];
+        };
+        try {
+            if (a == "--markdown") o.markdown = value();
+            else if (a == "--sizes") o.sizes = parseList<int64_t>(value());
+            else if (a == "--scenarios") o.scenarios = parseList<int>(value());
+            else if (a == "--backends") o.backends = parseList<std::string>(value());
+            else if (a == "--changes") { o.changes = std::stoll(value()); changesGiven = true; }
+            else if (a == "--changes-large") o.changesLarge = std::stoll(value());
+            else if (a == "--warmup") o.run.warmupChanges = std::stoll(value());
+            else if (a == "--max-seconds") o.run.maxSeconds = std::stod(value());
+            else if (a == "--seed") o.run.seed = uint64_t(std::stoull(value()));
+            else if (a == "--archive") o.run.archive = true;
+            else if (a == "--no-check") o.run.check = false;
+            else if (a == "--run") o.runOnly = true;
+            else if (a == "--scenario") o.run.scenario = int(std::stoll(value()));
+            else if (a == "--rooms") o.run.rooms = std::stoll(value());
+            else if (a == "--backend") o.run.backend = value();
+            else if (a == "--batched") o.run.batchedChanges = std::stoll(value());
+            else if (a == "--sqlite-path") o.run.sqlitePath = value();
+            else if (a == "--help" || a == "-h") usage("help");
+            else usage("unknown argument " + a);
+        } catch (const std::logic_error&) {
+            usage("bad value for " + a);
+        }
+    }
+    if (o.runOnly) {
+        o.run.singleChanges = o.changes;
+        if (!changesGiven) o.run.singleChanges = 20'000;
+        bool batchedGiven = false;
+        for (int i = 1; i < argc; ++i) batchedGiven = batchedGiven || std::strcmp(argv[i], "--batched") == 0;
+        if (!batchedGiven) o.run.batchedChanges = o.run.singleChanges;
+    }
+    return o;
+}
+
+std::string selfPath() {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return "cq_bench";
+    return std::string(buf, size_t(n));
+}
+
+// Runs one combination in a child process and reads its RESULT line.
+Row runChild(const Options& o, int scenario, int64_t rooms, const std::string& backend) {
+    Row row;
+    row.scenario = scenario;
+    row.rooms = rooms;
+    row.backend = backend;
+    int64_t changes = rooms >= 100'000 ? o.changesLarge : o.changes;
+    std::ostringstream cmd;
+    cmd << "'" << selfPath() << "' --run --scenario " << scenario << " --rooms " << rooms << " --backend " << backend
+        << " --changes " << changes << " --batched " << changes << " --warmup " << o.run.warmupChanges
+        << " --max-seconds " << o.run.maxSeconds << " --seed " << o.run.seed << (o.run.archive ? " --archive" : "")
+        << (o.run.check ? "" : " --no-check");
+    FILE* pipe = popen(cmd.str().c_str(), "r");
+    if (!pipe) {
+        row.error = "cannot start the child process";
+        return row;
+    }
+    std::string out;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, pipe)) > 0) out.append(buf, n);
+    int status = pclose(pipe);
+    std::istringstream lines(out);
+    std::string line;
+    while (std::getline(lines, line)) {
+        if (line.rfind("RESULT\t", 0) == 0) {
+            row.result = RunResult::parse(line.substr(7));
+            row.ok = true;
+        } else if (line.rfind("ERROR\t", 0) == 0) {
+            row.error = line.substr(6);
+        }
+    }
+    if (status != 0 && row.error.empty()) row.error = "child exited with status " + std::to_string(status);
+    if (status != 0) row.ok = false;
+    return row;
+}
+
+std::string fmtRate(double v) {
+    if (v <= 0) return "-";
+    char buf[64];
+    // Thousands separators make the table readable at these magnitudes.
+    std::snprintf(buf, sizeof buf, "%.0f", v);
+    std::string s = buf, out;
+    int count = 0;
+    for (size_t i = s.size(); i-- > 0;) {
+        out.insert(out.begin(), s[i]);
+        if (++count % 3 == 0 && i > 0) out.insert(out.begin(), ',');
+    }
+    return out;
+}
+
+std::string fmtMicros(int64_t ns) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f", double(ns) / 1000.0);
+    return buf;
+}
+
+std::string fmtRatio(double a, double b) {
+    if (a <= 0 || b <= 0) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.2f", a / b);
+    return buf;
+}
+
+std::string fmtMb(int64_t kb) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.0f", double(kb) / 1024.0);
+    return buf;
+}
+
+const Row* findRow(const std::vector<Row>& rows, int scenario, int64_t rooms, const std::string& backend) {
+    for (const Row& r : rows)
+        if (r.scenario == scenario && r.rooms == rooms && r.backend == backend && r.ok) return &r;
+    return nullptr;
+}
+
+std::string cpuModel() {
+    std::ifstream in("/proc/cpuinfo");
+    std::string line;
+    while (std::getline(in, line))
+        if (line.rfind("model name", 0) == 0) {
+            size_t colon = line.find(':');
+            return colon == std::string::npos ? line : line.substr(colon + 2);
+        }
+    return "unknown";
+}
+
+std::string commandOutput(const std::string& cmd) {
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) return "";
+    std::string out;
+    char buf[256];
+    while (fgets(buf, sizeof buf, p)) out += buf;
+    pclose(p);
+    while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+    return out;
+}
+
+std::string utcNow() {
+    std::time_t t = std::time(nullptr);
+    char buf[64];
+    std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", std::gmtime(&t));
+    return buf;
+}
+
+// The results as a table, in Markdown syntax (readable as plain text as well).
+std::string resultsTable(const std::vector<Row>& rows) {
+    std::ostringstream t;
+    t << "| # | scenario | rooms | backend | bootstrap el/s | changes/s (1 at a time) | changes/s (batch 1,000) "
+         "| p50 µs | p99 µs | peak RSS MB | changes (1/batch) | diffs/change | result check |\n"
+         "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+    for (const Row& r : rows) {
+        const Scenario* s = findScenario(r.scenario);
+        t << "| " << r.scenario << " | " << (s ? s->name : "?") << " | " << fmtRate(double(r.rooms)) << " | "
+          << r.backend << " | ";
+        if (!r.ok) {
+            t << "failed: " << r.error << " | | | | | | | | |\n";
+            continue;
+        }
+        const RunResult& x = r.result;
+        char dpc[32];
+        std::snprintf(dpc, sizeof dpc, "%.2f", x.singleChanges ? double(x.diffs) / double(x.singleChanges) : 0.0);
+        t << fmtRate(x.bootstrapRate()) << " | " << fmtRate(x.singleRate()) << " | " << fmtRate(x.batchedRate())
+          << " | " << fmtMicros(x.p50Ns) << " | " << fmtMicros(x.p99Ns) << " | " << fmtMb(x.peakRssKb) << " | "
+          << fmtRate(double(x.singleChanges)) << " / " << fmtRate(double(x.batchedChanges)) << " | " << dpc << " | "
+          << x.check << " |\n";
+    }
+    return t.str();
+}
+
+std::string markdownReport(const Options& o, const std::vector<Row>& rows, const std::vector<std::string>& skipped) {
+    std::ostringstream m;
+    m << "<!-- SPDX-License-Identifier: MIT -->\n"
+         "# Benchmarks\n\n"
+         "Generated by `npm run bench` (bench/, target `cq_bench`, Release build): drasi-core query-perf's "
+         "building-comfort benchmark (docs/drasi-reference.md section 8) at larger sizes. Figures vary run to "
+         "run by several percent on a shared machine; the ratios below were measured side by side in this one "
+         "run.\n\n";
+    m << "## Machine and run\n\n"
+      << "- Date: " << utcNow() << "\n"
+      << "- CPU: " << cpuModel() << ", nproc " << std::thread::hardware_concurrency() << "\n"
+      << "- Compiler: g++ " << __VERSION__ << ", CMake Release (-O3)\n";
+    std::string commit = commandOutput("git -C '" CQ_BENCH_SOURCE_DIR "' rev-parse --short HEAD 2>/dev/null");
+    if (!commit.empty()) m << "- Commit: " << commit << " (plus any uncommitted edits)\n";
+    m << "- Model: B buildings x 10 floors x 20 rooms; 10,000 rooms = 50 buildings (21,050 bootstrap elements: "
+         "nodes and PART_OF relations), 100,000 rooms = 500 buildings (210,500). Rooms start at temperature 72, "
+         "humidity 42, co2 500, note 0.\n"
+      << "- Changes: each an Update of one random Room (the full element), one property moved by a delta "
+         "uniform in [-2, +2), effective_from steps of 1-3 ms, SplitMix64 seed "
+      << o.run.seed << ". Scenario 4 updates only `note`, which the query does not read.\n"
+      << "- Per run: a fresh engine and a child process; bootstrap in applyBatch batches of 1,000 inserts; "
+      << o.run.warmupChanges << " warm-up changes; then " << fmtRate(double(o.changes)) << " changes one at a time "
+      << "(Engine::applyChange, each timed with steady_clock) and " << fmtRate(double(o.changes))
+      << " in applyBatch batches of 1,000 (" << fmtRate(double(o.changesLarge)) << " and "
+      << fmtRate(double(o.changesLarge)) << " at 100,000 rooms); a phase stops early past " << o.run.maxSeconds
+      << " s. Archive " << (o.run.archive ? "on" : "off (as query-perf, which has no archive index)")
+      << ". Peak RSS is the child's VmHWM. The result check compares the final result set with one computed "
+         "from the generator's state.\n";
+    for (const std::string& s : skipped) m << "- Skipped: " << s << "\n";
+    m << "\n## Results\n\n" << resultsTable(rows) << "\n";
+
+    m << "## Targets (native, memory backend, one change at a time)\n\n"
+         "| target | rooms | measured | goal | met |\n|---|---:|---:|---:|---|\n";
+    for (int64_t rooms : o.sizes) {
+        for (const Target& t : kTargets) {
+            const Row* r = findRow(rows, t.scenario, rooms, "memory");
+            if (!r) continue;
+            const Scenario* s = findScenario(t.scenario);
+            m << "| " << t.scenario << ". " << s->name << " changes/s | " << fmtRate(double(rooms)) << " | "
+              << fmtRate(r->result.singleRate()) << " | " << fmtRate(t.changesPerSecond) << " | "
+              << (r->result.singleRate() >= t.changesPerSecond ? "yes" : "no") << " |\n";
+        }
+        double best = 0;
+        for (const Row& r : rows)
+            if (r.ok && r.rooms == rooms && r.backend == "memory") best = std::max(best, r.result.bootstrapRate());
+        if (best > 0)
+            m << "| bootstrap elements/s (best scenario) | " << fmtRate(double(rooms)) << " | " << fmtRate(best) << " | "
+              << fmtRate(kBootstrapTarget) << " | " << (best >= kBootstrapTarget ? "yes" : "no") << " |\n";
+    }
+    m << "\nSQLite target: at least half of memory's throughput (ratio >= 0.50 below).\n\n";
+
+    m << "## Ratios measured in this run\n\n### sqlite / memory\n\n"
+         "| # | rooms | bootstrap | one at a time | batched | met (>= 0.50, one at a time) |\n"
+         "|---|---:|---:|---:|---:|---|\n";
+    for (int64_t rooms : o.sizes)
+        for (int s : o.scenarios) {
+            const Row* mem = findRow(rows, s, rooms, "memory");
+            const Row* sql = findRow(rows, s, rooms, "sqlite");
+            if (!mem || !sql) continue;
+            double single = sql->result.singleRate() / mem->result.singleRate();
+            m << "| " << s << " | " << fmtRate(double(rooms)) << " | "
+              << fmtRatio(sql->result.bootstrapRate(), mem->result.bootstrapRate()) << " | "
+              << fmtRatio(sql->result.singleRate(), mem->result.singleRate()) << " | "
+              << fmtRatio(sql->result.batchedRate(), mem->result.batchedRate()) << " | "
+              << (single >= 0.5 ? "yes" : "no") << " |\n";
+        }
+    m << "\n### cqlite / drasi-core (published)\n\n"
+         "drasi-core publishes one pair of figures: scenario 1, memory, 2,000 rooms (4,210 bootstrap elements), "
+         "1,000 updates, machine not stated: **15,900 changes/s** and **56,000 bootstrap elements/s**. The "
+         "comparison below is therefore across machines and sizes; treat it as an order of magnitude.\n\n"
+         "| rooms | backend | changes/s (1 at a time) | x Drasi | bootstrap el/s | x Drasi |\n"
+         "|---:|---|---:|---:|---:|---:|\n";
+    for (int64_t rooms : o.sizes)
+        for (const std::string& b : o.backends) {
+            const Row* r = findRow(rows, 1, rooms, b);
+            if (!r) continue;
+            m << "| " << fmtRate(double(rooms)) << " | " << b << " | " << fmtRate(r->result.singleRate()) << " | "
+              << fmtRatio(r->result.singleRate(), kDrasiChangesPerSecond) << " | "
+              << fmtRate(r->result.bootstrapRate()) << " | "
+              << fmtRatio(r->result.bootstrapRate(), kDrasiBootstrapPerSecond) << " |\n";
+        }
+    m << "\n";
+    std::ifstream notes(CQ_BENCH_SOURCE_DIR "/bench/what_limits_it.md");
+    if (notes) {
+        m << notes.rdbuf();
+    }
+    return m.str();
+}
+
+int runDriver(const Options& o) {
+    std::vector<std::string> kinds = storageKinds();
+    std::vector<std::string> backends, skipped;
+    for (const std::string& b : o.backends) {
+        if (std::find(kinds.begin(), kinds.end(), b) != kinds.end()) backends.push_back(b);
+        else skipped.push_back("backend '" + b + "' (not in this build)");
+    }
+    for (const std::string& s : skipped) std::cerr << "cq_bench: skipping " << s << "\n";
+    std::vector<Row> rows;
+    for (int64_t rooms : o.sizes)
+        for (int s : o.scenarios)
+            for (const std::string& b : backends) {
+                std::cerr << "cq_bench: scenario " << s << ", " << rooms << " rooms, " << b << " ..." << std::flush;
+                Row row = runChild(o, s, rooms, b);
+                if (row.ok)
+                    std::cerr << " " << fmtRate(row.result.singleRate()) << " changes/s, check " << row.result.check
+                              << "\n";
+                else
+                    std::cerr << " failed: " << row.error << "\n";
+                rows.push_back(std::move(row));
+            }
+    std::cout << resultsTable(rows);
+    Options shown = o;
+    shown.backends = backends;
+    if (!o.markdown.empty()) {
+        std::ofstream out(o.markdown);
+        if (!out) {
+            std::cerr << "cq_bench: cannot write " << o.markdown << "\n";
+            return 1;
+        }
+        out << markdownReport(shown, rows, skipped);
+        std::cerr << "cq_bench: wrote " << o.markdown << "\n";
+    }
+    for (const Row& r : rows)
+        if (!r.ok || r.result.check != "ok") return r.ok && r.result.check == "skipped" ? 0 : 1;
+    return 0;
+}
+
+}  // namespace
+}  // namespace cq::bench
+
+int main(int argc, char** argv) {
+    using namespace cq::bench;
+    Options o = parseArgs(argc, argv);
+    if (!o.runOnly) return runDriver(o);
+    try {
+        RunResult r = runOne(o.run);
+        std::cout << "RESULT\t" << r.serialize() << std::endl;
+        return 0;
+    } catch (const cq::Error& e) {
+        std::cout << "ERROR\t" << cq::errorCodeName(e.code()) << ": " << e.what() << std::endl;
+    } catch (const std::exception& e) {
+        std::cout << "ERROR\t" << e.what() << std::endl;
+    }
+    return 1;
+}
