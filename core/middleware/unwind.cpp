@@ -47,8 +47,13 @@ public:
 
     void process(const Change& change, const ElementLookup& lookup, std::vector<Change>& out) const override {
         const Element& parent = *change.element;
+        bool mapped = false;
+        for (const std::string& label : parent.labels) mapped = mapped || mappings_.count(label) != 0;
+        // The index is read only when a mapping can use the old parent (a storage read per change
+        // would otherwise be spent on every element of the source).
         ElementPtr old;
-        if (change.op != ChangeOp::Insert && lookup) old = lookup(parent.ref);
+        bool needOld = change.op != ChangeOp::Insert && (mapped || (change.op == ChangeOp::Delete && parent.labels.empty()));
+        if (needOld && lookup) old = lookup(parent.ref);
 
         // A delete may come without labels; the stored parent still knows them.
         const std::vector<std::string>& labels =

@@ -117,6 +117,17 @@ TEST_CASE("unwind ids, keys, non-object items and conditions", "[middleware][unw
     SECTION("labels without a mapping pass through alone") {
         mw::Pipelines p = single("unwind", kUnwindConfig);
         CHECK(p.process(nodeChange("insert", "x", {"Other"}, pod(R"([{"containerID": "c1"}])"_json)), nullptr).size() == 1);
+        // ... and cost no index read.
+        int reads = 0;
+        mw::ElementLookup counting = [&reads](const ElementRef&) -> ElementPtr {
+            ++reads;
+            return nullptr;
+        };
+        CHECK(p.process(nodeChange("update", "x", {"Other"}, Json::object()), counting).size() == 1);
+        CHECK(p.process(nodeChange("delete", "x", {"Other"}), counting).size() == 1);
+        CHECK(reads == 0);
+        CHECK(p.process(nodeChange("update", "x", {"Pod"}, Json::object()), counting).size() == 1);
+        CHECK(reads == 1);
     }
     SECTION("condition gates the mapping, on the new and on the old parent") {
         mw::Pipelines p = single("unwind", R"({"N": [{"selector": "$.items[*]", "label": "I",
