@@ -164,7 +164,15 @@ void Solver::extend(size_t step, int anchorSlot, Solution& partial, std::vector<
 }
 
 void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
-    if (!plan.hasOptional) return;
+    if (!plan.hasOptional) {
+        // An element that fits several slots (a node labelled both Room and Floor on a self-loop)
+        // reaches the same solution once per slot; keep one.
+        std::set<uint64_t> seen;
+        solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
+                                       [&](const Solution& s) { return !seen.insert(s.signature).second; }),
+                        solutions.end());
+        return;
+    }
     int groups = 0;
     for (const Slot& s : plan.slots) groups = std::max(groups, s.optionalGroup + 1);
     // Blank out every partly matched optional group, then drop blank rows of a mandatory binding

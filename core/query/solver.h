@@ -41,6 +41,7 @@ private:
 
 /// openCypher OPTIONAL MATCH semantics: an optional group is matched entirely or not at all, and a
 /// mandatory binding with no complete optional match yields one row with the group null.
+/// Also drops duplicate solutions (same signature), with or without OPTIONAL MATCH.
 void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions);
 
 }  // namespace cq::query

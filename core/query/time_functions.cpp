@@ -140,11 +140,14 @@ Value ContinuousQuery::timeFunction(const cypher::Expr& call, eval::EvalContext&
             }
             return cond.isNull() ? Value() : Value(false);
         }
-        if (ctx.mode == Mode::RevertForDelete) {
-            results.set(key, nullptr);
-            return Value(false);
-        }
         auto marker = results.get(key);
+        if (ctx.mode == Mode::RevertForDelete) {
+            // The row is going away: forget when the condition became true, and answer whether
+            // the row was in the result (true for long enough) so that its removal is emitted.
+            results.set(key, nullptr);
+            futures.remove(uint32_t(site), ctx.inputHash);
+            return Value(marker && marker->count + ms <= now);
+        }
         int64_t since = marker ? marker->count : tx;
         if (!marker && apply) {
             Accumulator a;

@@ -162,11 +162,14 @@ std::string pad(int64_t v, int width) {
 
 std::string formatDate(int64_t days) {
     const cal::Civil c = cal::civilFromDays(days);
-    std::string y;
-    if (c.year < 0) y = "-" + pad(-c.year, 4);
-    else if (c.year > 9999) y = "+" + pad(c.year, 4);
-    else y = pad(c.year, 4);
-    return y + "-" + pad(c.month, 2) + "-" + pad(c.day, 2);
+    char buf[48];
+    // Years outside 0000..9999 carry a sign, as ISO-8601's expanded years do ("-0044", "+12345").
+    if (c.year < 0 || c.year > 9999)
+        std::snprintf(buf, sizeof buf, "%c%04lld-%02d-%02d", c.year < 0 ? '-' : '+',
+                      static_cast<long long>(c.year < 0 ? -c.year : c.year), c.month, c.day);
+    else
+        std::snprintf(buf, sizeof buf, "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month, c.day);
+    return buf;
 }
 
 /// "9" digits of a fraction with trailing zeros removed; empty when zero.

@@ -66,6 +66,9 @@ struct Profile {
     int relIds = 20;
     double twoLabels = 0.08;  ///< chance a node gets a second label
     double noLabel = 0.03;
+    bool selfLoops = true;     ///< relations may start and end at the same node
+    bool deletes = true;       ///< nodes and relations are deleted
+    bool labelChanges = true;  ///< updates may change labels
 };
 
 Gen smallNumber() {
@@ -186,69 +189,86 @@ private:
             clock_ += 1000;
         }
         const std::vector<ElementRef> nodes = present(false), rels = present(true);
-        int roll = rng_.below(100);
-        if (roll < 20 || (roll < 45 && rels.empty() && nodes.empty())) {  // insert a node
-            auto e = std::make_shared<Element>();
-            int i = rng_.below(p_.nodeIds);
-            for (int tries = 0; tries < p_.nodeIds && graph_.count(nodeRef(i)); ++tries) i = (i + 1) % p_.nodeIds;
-            e->ref = nodeRef(i);  // an occupied id (all taken) re-inserts: a replacement
-            e->labels = labels();
-            e->properties = props(p_.nodeProps, 0.85);
-            return make(ChangeOp::Insert, e);
-        }
-        if (roll < 45) {  // insert a relation
-            auto e = std::make_shared<Element>();
-            int i = rng_.below(p_.relIds);
-            for (int tries = 0; tries < p_.relIds && graph_.count(relRef(i)); ++tries) i = (i + 1) % p_.relIds;
-            const RelSpec& spec = rng_.pick(p_.relations);
-            e->kind = ElementKind::Relation;
-            e->ref = relRef(i);
-            e->labels = {spec.label};
-            e->start = endpoint(spec.from);
-            e->end = endpoint(spec.to);
-            e->properties = props(p_.relProps, 0.85);
-            return make(ChangeOp::Insert, e);
-        }
-        if (roll < 72) {  // update a node: properties, sometimes its labels (moving it between slots)
-            auto e = std::make_shared<Element>();
-            if (nodes.empty() || rng_.chance(0.03)) {
-                e->ref = nodeRef(rng_.below(p_.nodeIds));  // possibly absent: an update acts as an insert
+        // Inserts are likelier while the pools are empty, so graphs fill up and then churn.
+        const double emptyNodes = 1.0 - double(nodes.size()) / p_.nodeIds;
+        const double emptyRels = 1.0 - double(rels.size()) / p_.relIds;
+        const double weights[] = {
+            0.08 + 0.5 * emptyNodes,                      // insert a node
+            0.08 + 0.5 * emptyRels,                       // insert a relation
+            0.30,                                         // update a node
+            rels.empty() ? 0.0 : 0.10,                    // update a relation
+            nodes.empty() || !p_.deletes ? 0.0 : 0.07,    // delete a node
+            rels.empty() || !p_.deletes ? 0.0 : 0.10,     // delete a relation
+        };
+        double total = 0;
+        for (double w : weights) total += w;
+        double x = double(rng_.next() >> 11) / double(1ULL << 53) * total;
+        int op = 0;
+        while (op < 5 && x >= weights[op]) x -= weights[op++];
+        switch (op) {
+            case 0: {
+                auto e = std::make_shared<Element>();
+                int i = rng_.below(p_.nodeIds);
+                for (int tries = 0; tries < p_.nodeIds && graph_.count(nodeRef(i)); ++tries) i = (i + 1) % p_.nodeIds;
+                e->ref = nodeRef(i);  // an occupied id (all taken) re-inserts: a replacement
                 e->labels = labels();
-            } else {
-                const Element& old = *graph_.at(rng_.pick(nodes));
-                e->ref = old.ref;
-                e->labels = rng_.chance(0.25) ? labels() : old.labels;
+                e->properties = props(p_.nodeProps, 0.85);
+                return make(ChangeOp::Insert, e);
             }
-            e->properties = props(p_.nodeProps, 0.45);
-            return make(ChangeOp::Update, e);
+            case 1: {
+                auto e = std::make_shared<Element>();
+                int i = rng_.below(p_.relIds);
+                for (int tries = 0; tries < p_.relIds && graph_.count(relRef(i)); ++tries) i = (i + 1) % p_.relIds;
+                const RelSpec& spec = rng_.pick(p_.relations);
+                e->kind = ElementKind::Relation;
+                e->ref = relRef(i);
+                e->labels = {spec.label};
+                e->start = endpoint(spec.from);
+                e->end = endpoint(spec.to);
+                for (int tries = 0; tries < 5 && !p_.selfLoops && e->end == e->start; ++tries) e->end = endpoint(spec.to);
+                if (!p_.selfLoops && e->end == e->start) e->end = nodeRef((std::stoi(e->start.id.substr(1)) + 1) % p_.nodeIds);
+                e->properties = props(p_.relProps, 0.85);
+                return make(ChangeOp::Insert, e);
+            }
+            case 2: {  // properties, sometimes the labels too (moving the node between slots)
+                auto e = std::make_shared<Element>();
+                if (nodes.empty() || rng_.chance(0.03)) {
+                    e->ref = nodeRef(rng_.below(p_.nodeIds));  // possibly absent: an update acts as an insert
+                    e->labels = labels();
+                } else {
+                    const Element& old = *graph_.at(rng_.pick(nodes));
+                    e->ref = old.ref;
+                    e->labels = p_.labelChanges && rng_.chance(0.25) ? labels() : old.labels;
+                }
+                e->properties = props(p_.nodeProps, 0.45);
+                return make(ChangeOp::Update, e);
+            }
+            case 3: {
+                const Element& old = *graph_.at(rng_.pick(rels));
+                auto e = std::make_shared<Element>(old);
+                e->properties = props(p_.relProps, 0.6);
+                if (p_.labelChanges && rng_.chance(0.2)) e->labels = {rng_.pick(p_.relations).label};
+                return make(ChangeOp::Update, e);
+            }
+            case 4: {  // its relations stay, dangling, and match again if the node comes back
+                const Element& old = *graph_.at(rng_.pick(nodes));
+                auto e = std::make_shared<Element>();
+                e->ref = old.ref;
+                e->labels = old.labels;
+                if (rng_.chance(0.03)) e->ref = nodeRef(rng_.below(p_.nodeIds));  // possibly absent: a no-op
+                return make(ChangeOp::Delete, e);
+            }
+            default: {
+                const Element& old = *graph_.at(rng_.pick(rels));
+                auto e = std::make_shared<Element>();
+                e->kind = ElementKind::Relation;
+                e->ref = old.ref;
+                e->labels = old.labels;
+                e->start = old.start;
+                e->end = old.end;
+                return make(ChangeOp::Delete, e);
+            }
         }
-        if (roll < 80 && !rels.empty()) {  // update a relation's properties or label
-            const Element& old = *graph_.at(rng_.pick(rels));
-            auto e = std::make_shared<Element>(old);
-            e->properties = props(p_.relProps, 0.6);
-            if (rng_.chance(0.2)) e->labels = {rng_.pick(p_.relations).label};
-            return make(ChangeOp::Update, e);
-        }
-        if (roll < 89 && !nodes.empty()) {  // delete a node (its relations stay, dangling)
-            const Element& old = *graph_.at(rng_.pick(nodes));
-            auto e = std::make_shared<Element>();
-            e->ref = old.ref;
-            e->labels = old.labels;
-            return make(ChangeOp::Delete, e);
-        }
-        if (!rels.empty()) {  // delete a relation
-            const Element& old = *graph_.at(rng_.pick(rels));
-            auto e = std::make_shared<Element>();
-            e->kind = ElementKind::Relation;
-            e->ref = old.ref;
-            e->labels = old.labels;
-            e->start = old.start;
-            e->end = old.end;
-            return make(ChangeOp::Delete, e);
-        }
-        auto e = std::make_shared<Element>();  // nothing to delete: a delete of an absent node
-        e->ref = nodeRef(rng_.below(p_.nodeIds));
-        return make(ChangeOp::Delete, e);
     }
 
     const Profile& p_;
@@ -431,7 +451,7 @@ public:
     }
 
     /// Replays `steps` on a fresh engine; the first mismatch, if any.
-    std::optional<Failure> run(const std::vector<Step>& steps, size_t* diffCount = nullptr) {
+    std::optional<Failure> run(const std::vector<Step>& steps, size_t* diffCount = nullptr, size_t* rowCount = nullptr) {
         Engine engine(makeMemoryBackend(), EngineOptions{[] { return int64_t(0); }, false});
         QueryConfig config;
         config.id = "q";
@@ -467,6 +487,7 @@ public:
                 std::vector<ElementPtr> elements;
                 for (const auto& [ref, e] : graph) elements.push_back(e);
                 std::vector<Map> expected = oracle.results(elements, clock);
+                if (rowCount) *rowCount += expected.size();
                 if (auto m = compare(expected, rows)) return fail("result after applying the diffs differs\n  " + *m);
                 if (auto m = compare(expected, engine.currentResults("q")))
                     return fail("the engine's live result set differs\n  " + *m);
@@ -516,13 +537,13 @@ size_t gTotalChanges = 0;
 /// Runs every episode of a shape; returns the report of the first failure ("" if none).
 std::string runShape(const Shape& shape) {
     Checker checker(shape);
-    size_t changes = 0, diffs = 0;
+    size_t changes = 0, diffs = 0, rows = 0;
     for (int ep = 0; ep < shape.episodes; ++ep) {
         const uint64_t seed = shape.seed * 1000003ULL + uint64_t(ep);
         Generator gen(shape.profile, seed, shape.timed);
         std::vector<Step> steps = gen.episode(shape.steps);
         for (const Step& s : steps) changes += s.advance ? 0 : 1;
-        if (auto f = checker.run(steps, &diffs)) {
+        if (auto f = checker.run(steps, &diffs, &rows)) {
             std::vector<Step> failing(steps.begin(), steps.begin() + long(f->step + 1));
             std::vector<Step> small = minimize(checker, failing);
             std::optional<Failure> last = checker.run(small);
@@ -539,7 +560,7 @@ std::string runShape(const Shape& shape) {
     }
     gTotalChanges += changes;
     std::cout << "differential: " << shape.name << ": " << changes << " changes, " << diffs
-              << " diffs checked, seed " << shape.seed << "\n"
+              << " diffs checked, " << rows << " result rows compared, seed " << shape.seed << "\n"
               << std::flush;
     return "";
 }

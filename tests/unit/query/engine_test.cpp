@@ -30,7 +30,7 @@ Change relation(const std::string& id, const std::string& label, const std::stri
     return Change{ChangeOp::Insert, e};
 }
 
-QueryConfig query(const std::string& id, const std::string& cypher) {
+QueryConfig makeQuery(const std::string& id, const std::string& cypher) {
     QueryConfig c;
     c.id = id;
     c.cypher = cypher;
@@ -49,7 +49,7 @@ const QueryOutput& outputOf(const std::vector<QueryOutput>& outs, const std::str
 TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
     Engine engine(makeMemoryBackend());
     try {
-        engine.registerQuery(query("q", "MATCH (n:A)\nRETURN foo(n.x) AS v"));
+        engine.registerQuery(makeQuery("q", "MATCH (n:A)\nRETURN foo(n.x) AS v"));
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::UnknownFunction);
@@ -57,22 +57,22 @@ TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
         CHECK(e.column() == 8);
     }
     try {
-        engine.registerQuery(query("q", "MATCH (n:A) RETURN left('x') AS v"));
+        engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN left('x') AS v"));
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::InvalidArgumentCount);
     }
     try {
-        engine.registerQuery(query("q", "MATCH (n:A RETURN n"));
+        engine.registerQuery(makeQuery("q", "MATCH (n:A RETURN n"));
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::ParseError);
         CHECK(e.line() == 1);
     }
-    CHECK_THROWS_AS(engine.registerQuery(query("q", "MATCH (a:A), (b:B) RETURN a.x AS x")), Error);
-    engine.registerQuery(query("q", "MATCH (n:A) RETURN n.x AS x"));
+    CHECK_THROWS_AS(engine.registerQuery(makeQuery("q", "MATCH (a:A), (b:B) RETURN a.x AS x")), Error);
+    engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
     try {
-        engine.registerQuery(query("q", "MATCH (n:A) RETURN n.x AS x"));
+        engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
         FAIL("expected an error");
     } catch (const Error& e) {
         CHECK(e.code() == ErrorCode::DuplicateQuery);
@@ -81,8 +81,8 @@ TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
 
 TEST_CASE("a query that rejects a change keeps its state; the others apply it", "[engine]") {
     Engine engine(makeMemoryBackend());
-    engine.registerQuery(query("div", "MATCH (n:A) RETURN n.id AS id, 10 / n.x AS v"));
-    engine.registerQuery(query("sum", "MATCH (n:A) RETURN sum(n.x) AS total"));
+    engine.registerQuery(makeQuery("div", "MATCH (n:A) RETURN n.id AS id, 10 / n.x AS v"));
+    engine.registerQuery(makeQuery("sum", "MATCH (n:A) RETURN sum(n.x) AS total"));
     engine.applyChange(node(ChangeOp::Insert, "a1", {"A"}, {{"id", "a1"}, {"x", Value(int64_t(2))}}));
     auto outs = engine.applyChange(node(ChangeOp::Insert, "a2", {"A"}, {{"id", "a2"}, {"x", Value(int64_t(0))}}));
     REQUIRE(outputOf(outs, "div").error);
@@ -100,7 +100,7 @@ TEST_CASE("a query that rejects a change keeps its state; the others apply it", 
 
 TEST_CASE("synthetic joins relate nodes with equal key properties", "[engine]") {
     Engine engine(makeMemoryBackend());
-    QueryConfig c = query("q", "MATCH (o:Order)-[:PLACED_BY]->(c:Customer) RETURN o.id AS order, c.name AS name");
+    QueryConfig c = makeQuery("q", "MATCH (o:Order)-[:PLACED_BY]->(c:Customer) RETURN o.id AS order, c.name AS name");
     c.joins = Json::parse(R"([{"id": "PLACED_BY", "keys": [{"label": "Order", "property": "customer_id"},
                                                             {"label": "Customer", "property": "id"}]}])");
     engine.registerQuery(c);
@@ -118,7 +118,7 @@ TEST_CASE("synthetic joins relate nodes with equal key properties", "[engine]") 
 
 TEST_CASE("futures fire only when due, in one transaction per advance", "[engine][time]") {
     Engine engine(makeMemoryBackend());
-    engine.registerQuery(query("q", "MATCH (s:Sensor) WHERE drasi.trueFor(s.hot = true, 1000) RETURN s.id AS id"));
+    engine.registerQuery(makeQuery("q", "MATCH (s:Sensor) WHERE drasi.trueFor(s.hot = true, 1000) RETURN s.id AS id"));
     engine.applyChange(node(ChangeOp::Insert, "s1", {"Sensor"}, {{"id", "s1"}, {"hot", true}}, 5000));
     REQUIRE(engine.nextDueTime() == std::optional<int64_t>(6000));
     CHECK(outputOf(engine.advanceTime(5999), "q").diffs.empty());
@@ -135,7 +135,7 @@ TEST_CASE("futures fire only when due, in one transaction per advance", "[engine
 
 TEST_CASE("aggregation over an aggregation and the current result set", "[engine]") {
     Engine engine(makeMemoryBackend());
-    engine.registerQuery(query("q",
+    engine.registerQuery(makeQuery("q",
         "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f, avg(r.t) AS ft RETURN count(f) AS floors, avg(ft) AS t"));
     engine.applyChange(node(ChangeOp::Insert, "f1", {"Floor"}, {}));
     engine.applyChange(node(ChangeOp::Insert, "f2", {"Floor"}, {}));
