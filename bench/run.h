@@ -26,11 +26,14 @@ struct RunConfig {
 
 struct RunResult {
     int64_t bootstrapElements = 0;
-    double bootstrapSeconds = 0;
+    double bootstrapSeconds = 0;     ///< wall time (steady_clock) of the timed regions
+    double bootstrapCpuSeconds = 0;  ///< thread CPU time of the same regions
     int64_t singleChanges = 0;
     double singleSeconds = 0;
+    double singleCpuSeconds = 0;
     int64_t batchedChanges = 0;
     double batchedSeconds = 0;
+    double batchedCpuSeconds = 0;
     int64_t p50Ns = 0, p99Ns = 0, maxNs = 0;
     int64_t diffs = 0;           ///< result diffs emitted during the one-at-a-time phase
     int64_t peakRssKb = 0;       ///< VmHWM of the process at the end of the run
@@ -39,6 +42,9 @@ struct RunResult {
     double bootstrapRate() const { return bootstrapSeconds > 0 ? bootstrapElements / bootstrapSeconds : 0; }
     double singleRate() const { return singleSeconds > 0 ? singleChanges / singleSeconds : 0; }
     double batchedRate() const { return batchedSeconds > 0 ? batchedChanges / batchedSeconds : 0; }
+    double bootstrapCpuRate() const { return bootstrapCpuSeconds > 0 ? bootstrapElements / bootstrapCpuSeconds : 0; }
+    double singleCpuRate() const { return singleCpuSeconds > 0 ? singleChanges / singleCpuSeconds : 0; }
+    double batchedCpuRate() const { return batchedCpuSeconds > 0 ? batchedChanges / batchedCpuSeconds : 0; }
 
     /// One line, `key=value` pairs separated by tabs (the child -> driver protocol).
     std::string serialize() const;
