@@ -102,7 +102,7 @@ function(cq_wasm_module target)
   target_link_options(${target} PRIVATE
     -fwasm-exceptions -sMODULARIZE=1 -sEXPORT_ES6=1 -sEXPORT_NAME=createCqliteModule
     -sALLOW_MEMORY_GROWTH=1 -sEXPORTED_FUNCTIONS=${exported}
-    -sEXPORTED_RUNTIME_METHODS=cwrap,ccall,UTF8ToString,stringToUTF8,lengthBytesUTF8,getValue,setValue
+    -sEXPORTED_RUNTIME_METHODS=cwrap,ccall,UTF8ToString,stringToUTF8,lengthBytesUTF8,getValue,setValue,FS
     "SHELL:--pre-js ${CQ_NODE_SHIM_PREJS}")
   set_property(TARGET ${target} APPEND PROPERTY LINK_DEPENDS ${CQ_NODE_SHIM_PREJS})
   set_target_properties(${target} PROPERTIES SUFFIX ".mjs" OUTPUT_NAME ${A_OUTPUT_NAME}

@@ -6,15 +6,23 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/common/error.h"
 #include "core/query/engine.h"
 #include "core/scenario/runner.h"
 #include "storage/factory/open_storage.h"
+#if CQ_HAVE_SQLITE
+#include "storage/sqlite/sqlite_backend.h"
+#include "wasm/sqlite_image.h"
+#endif
 
 #if defined(__EMSCRIPTEN__)
 #include <emscripten/emscripten.h>
 #define CQ_EXPORT EMSCRIPTEN_KEEPALIVE
+#if CQ_HAVE_SQLITE
+extern "C" int cqOpfsVfsRegister(void);  // wasm/opfs_vfs.c
+#endif
 #else
 #define CQ_EXPORT __attribute__((used, visibility("default")))
 #endif
@@ -23,6 +31,8 @@ struct cq_engine {
     std::unique_ptr<cq::Engine> engine;
     std::string response;  // the last returned string
     int64_t manualClock = 0;
+    std::string memdbName;  // edge mode: the in-memory SQLite file cq_snapshot saves
+    std::string snapshot;   // the bytes of the last cq_snapshot
 };
 
 namespace {
@@ -75,26 +85,49 @@ const char* misuse(std::string& out, const char* what) {
     return respond(out, [what]() -> Json { throw cq::Error(cq::ErrorCode::Misuse, what); });
 }
 
+/// Opens the engine described by `options_json` into `raw`; with `image` non-null, an in-memory
+/// SQLite engine restored from those bytes.
+bool openInto(cq_engine* raw, const char* options_json, const std::string_view* image) {
+    bool ok = false;
+    respond(engineLess(), [&]() -> Json {
+        Json o = options_json && *options_json ? cq::parseJson(options_json) : Json::object();
+        std::string storage = image ? "sqlite" : o.value("storage", "memory");
+        std::string path = image ? ":memory:" : o.value("path", ":memory:");
+        cq::EngineOptions options;
+        options.archive = o.value("archive", true);
+        if (o.value("clock", "system") == "manual") options.wallClock = [raw] { return raw->manualClock; };
+        std::unique_ptr<cq::StorageBackend> backend;
+#if CQ_HAVE_SQLITE
+        if (storage == "sqlite" && (path.empty() || path == ":memory:")) {
+            raw->memdbName = cq::image::newMemdbName();
+            backend = cq::image::openMemdb(raw->memdbName, image ? *image : std::string_view());
+        } else if (storage == "sqlite") {
+            cq::SqliteOptions so;
+            so.vfs = o.value("vfs", "");
+#if defined(__EMSCRIPTEN__)
+            if (so.vfs == "opfs-sah" && cqOpfsVfsRegister() != 0) {
+                throw cq::Error(cq::ErrorCode::StorageIo, "cannot register the opfs-sah VFS");
+            }
+#endif
+            so.journalMode = o.value("journal_mode", "");
+            backend = cq::makeSqliteBackend(path, so);
+        }
+#endif
+        if (!backend) backend = cq::openStorage(storage, path);
+        raw->engine = std::make_unique<cq::Engine>(std::move(backend), options);
+        ok = true;
+        return nullptr;
+    });
+    return ok;
+}
+
 }  // namespace
 
 extern "C" {
 
 CQ_EXPORT cq_engine* cq_engine_open(const char* options_json) {
     auto handle = std::make_unique<cq_engine>();
-    cq_engine* raw = handle.get();
-    bool ok = false;
-    respond(engineLess(), [&]() -> Json {
-        Json o = options_json && *options_json ? cq::parseJson(options_json) : Json::object();
-        std::string storage = o.value("storage", "memory");
-        std::string path = o.value("path", ":memory:");
-        cq::EngineOptions options;
-        options.archive = o.value("archive", true);
-        if (o.value("clock", "system") == "manual") options.wallClock = [raw] { return raw->manualClock; };
-        raw->engine = std::make_unique<cq::Engine>(cq::openStorage(storage, path), options);
-        ok = true;
-        return nullptr;
-    });
-    return ok ? handle.release() : nullptr;
+    return openInto(handle.get(), options_json, nullptr) ? handle.release() : nullptr;
 }
 
 CQ_EXPORT const char* cq_last_error(void) { return engineLess().c_str(); }
@@ -190,6 +223,50 @@ CQ_EXPORT const char* cq_scenario_run(const char* scenario_json, const char* nam
         static const char* const kStatus[] = {"PASS", "FAIL", "KNOWN", "PENDING"};
         return Json{{"name", r.name}, {"status", kStatus[int(r.status)]}, {"message", r.message}};
     });
+}
+
+CQ_EXPORT const char* cq_apply_each(cq_engine* e, const char* changes_json) {
+    if (!e || !changes_json) return misuse(engineLess(), "cq_apply_each: null argument");
+    return respond(e->response, [&]() -> Json {
+        Json j = cq::parseJson(changes_json);
+        if (!j.is_array()) throw cq::Error(cq::ErrorCode::InvalidChange, "cq_apply_each expects an array of changes");
+        Json out = Json::array();
+        for (const Json& c : j) {
+            try {
+                out.push_back(outputsJson(e->engine->applyChange(cq::changeFromJson(c))));
+            } catch (const cq::Error& err) {
+                out.push_back(Json{{"error", errorJson(err)}});
+            }
+        }
+        return out;
+    });
+}
+
+CQ_EXPORT const char* cq_snapshot(cq_engine* e) {
+    if (!e) return misuse(engineLess(), "cq_snapshot: null engine");
+    return respond(e->response, [&]() -> Json {
+#if CQ_HAVE_SQLITE
+        if (!e->memdbName.empty()) {
+            e->snapshot = cq::image::serialize(e->memdbName);
+            return Json{{"size", e->snapshot.size()}};
+        }
+#endif
+        throw cq::Error(cq::ErrorCode::Misuse, "snapshot() needs an in-memory SQLite engine (storage 'sqlite' without a path)");
+    });
+}
+
+CQ_EXPORT const unsigned char* cq_snapshot_bytes(cq_engine* e) {
+    return e ? reinterpret_cast<const unsigned char*>(e->snapshot.data()) : nullptr;
+}
+
+CQ_EXPORT cq_engine* cq_engine_restore(const char* options_json, const unsigned char* bytes, double size) {
+    auto handle = std::make_unique<cq_engine>();
+    if (!bytes || size <= 0) {
+        misuse(engineLess(), "cq_engine_restore: no bytes");
+        return nullptr;
+    }
+    std::string_view image(reinterpret_cast<const char*>(bytes), size_t(size));
+    return openInto(handle.get(), options_json, &image) ? handle.release() : nullptr;
 }
 
 CQ_EXPORT const char* cq_version(void) { return "0.1.0"; }

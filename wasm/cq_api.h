@@ -18,7 +18,9 @@ extern "C" {
 typedef struct cq_engine cq_engine;
 
 /* Opens an engine. options: {"storage": "memory" | "sqlite", "path": "file.db" | ":memory:",
- * "archive": true, "clock": "system" | "manual"}. Returns NULL on failure; cq_last_error() tells why. */
+ * "archive": true, "clock": "system" | "manual", "vfs": "opfs-sah" (SQLite VFS, optional),
+ * "journal_mode": "TRUNCATE" (optional)}. SQLite without a path (or ":memory:") is an in-memory
+ * database that cq_snapshot can save. Returns NULL on failure; cq_last_error() tells why. */
 cq_engine* cq_engine_open(const char* options_json);
 /* The response describing why the last cq_engine_open failed. */
 const char* cq_last_error(void);
@@ -47,6 +49,19 @@ void cq_set_wall_clock(cq_engine* engine, double now_ms);
  * "pending": ["file", ...]}. result: {"name", "status": "PASS" | "FAIL" | "KNOWN" | "PENDING",
  * "message"}. */
 const char* cq_scenario_run(const char* scenario_json, const char* name, const char* options_json);
+
+/* Applies each change of an array in its own transaction, as if cq_apply were called once per
+ * change (one crossing of the wasm boundary for many changes). result: one entry per change, in
+ * order: the cq_apply result array, or {"error": {...}} for a change that was rejected. */
+const char* cq_apply_each(cq_engine* engine, const char* changes_json);
+
+/* Edge mode: saves an in-memory SQLite engine as the bytes of an SQLite database file.
+ * result: {"size": n}; the bytes are at cq_snapshot_bytes(engine) until the next call. */
+const char* cq_snapshot(cq_engine* engine);
+const unsigned char* cq_snapshot_bytes(cq_engine* engine);
+/* Opens an in-memory SQLite engine from bytes cq_snapshot produced (options as cq_engine_open,
+ * storage and path ignored). Returns NULL on failure; cq_last_error() tells why. */
+cq_engine* cq_engine_restore(const char* options_json, const unsigned char* bytes, double size);
 
 /* The library version ("0.1.0"). */
 const char* cq_version(void);

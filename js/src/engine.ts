@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: MIT
+// Engine: the public API over one cqlite engine in the wasm module. Runs wherever the module runs
+// (Node, a page, a worker, an edge runtime); storage 'file' needs Node, storage 'opfs' a dedicated
+// worker. Each call crosses into wasm once; diffs go to the caller, then to subscribers.
+import { Native } from './native.js';
+import { CqMisuseError, CqStorageLockedError, CqError, toCqError, type CqErrorDetails } from './errors.js';
+import { openOpfsPool, PoolLockedError, type OpfsPoolOptions, type SahPool } from './opfs/sah_pool.js';
+import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
+
+export interface EngineOptions {
+  /** 'memory' (default): the memory backend, fastest, nothing kept. 'sqlite': SQLite in memory,
+   * with snapshot()/restore() (edge mode). 'file': an SQLite file on disk at `path` (Node; same
+   * format as the native CLI's --db). 'opfs': SQLite in the Origin Private File System (browser
+   * dedicated worker). */
+  storage?: 'memory' | 'sqlite' | 'file' | 'opfs';
+  /** 'file': the database file. 'opfs': the database name inside the pool (default 'cqlite.db'). */
+  path?: string;
+  /** 'system' (default): time-based functions fire on timers the engine sets (setTimeout);
+   * 'manual': nothing fires until advanceTime(ms), and timestamp()/datetime() read that clock. */
+  clock?: 'system' | 'manual';
+  /** Keep every element version for drasi.getVersionByTimestamp (default true). */
+  archive?: boolean;
+  /** 'opfs': the slot pool (directory, capacity, lock: 'fail' | 'wait'). */
+  opfs?: OpfsPoolOptions;
+  /** Start from the bytes snapshot() returned (storage 'sqlite'). */
+  snapshot?: Uint8Array;
+  /** The cqlite.wasm bytes: no fetch, no file read (edge runtimes, bundlers). */
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  /** Where the module finds cqlite.wasm (browsers with an unusual layout). */
+  locateFile?: (path: string, prefix: string) => string;
+  /** Default buffer bound of changes() iterators, in diffs (default 100,000). */
+  iteratorBufferLimit?: number;
+}
+
+export interface ChangesOptions {
+  /** Diffs buffered for a consumer that has not pulled them yet. Past it the iterator delivers what
+   * it holds, then throws CqSubscriberOverflowError (code Misuse): nothing is dropped silently. */
+  bufferLimit?: number;
+}
+
+export type DiffCallback = (diffs: Diff[], queryId: string) => void;
+
+/** A changes() consumer fell further behind than its bufferLimit. Every diff before this error
+ * was delivered; re-read results(queryId) to resynchronise. */
+export class CqSubscriberOverflowError extends CqMisuseError {
+  constructor(queryId: string, limit: number) {
+    super({ code: 'Misuse', message: `changes('${queryId}'): more than ${limit} diffs buffered for a consumer that did not pull them` });
+    this.name = 'CqSubscriberOverflowError';
+  }
+}
+
+interface RawOutput {
+  query: string;
+  diffs: Diff[];
+  error?: CqErrorDetails;
+}
+
+let sharedNative: Promise<Native> | undefined;
+const kHostMount = '/host';
+
+function toWireQuery(q: QueryConfig): string {
+  const { sourcePipelines, ...rest } = q;
+  return JSON.stringify(sourcePipelines ? { ...rest, source_pipelines: sourcePipelines } : rest);
+}
+
+function toQueryDiffs(raw: RawOutput[]): QueryDiffs[] {
+  return raw.map((o) =>
+    o.error ? { query: o.query, diffs: o.diffs, error: toCqError(o.error) } : { query: o.query, diffs: o.diffs },
+  );
+}
+
+class ChangeStream implements AsyncIterableIterator<Diff[]> {
+  private readonly queue: Diff[][] = [];
+  private buffered = 0;
+  private waiting: ((r: IteratorResult<Diff[]>) => void) | undefined;
+  private failWaiting: ((e: unknown) => void) | undefined;
+  private failure: unknown;
+  private done = false;
+
+  constructor(private readonly limit: number, private readonly queryId: string, private readonly detach: () => void) {}
+
+  push(diffs: Diff[]): void {
+    if (this.done || this.failure) return;
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = this.failWaiting = undefined;
+      w({ value: diffs, done: false });
+      return;
+    }
+    if (this.buffered + diffs.length > this.limit) {
+      this.failure = new CqSubscriberOverflowError(this.queryId, this.limit);
+      this.detach();
+      return;
+    }
+    this.queue.push(diffs);
+    this.buffered += diffs.length;
+  }
+
+  end(): void {
+    this.done = true;
+    this.detach();
+    if (this.waiting) {
+      const w = this.waiting;
+      this.waiting = this.failWaiting = undefined;
+      w({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<Diff[]>> {
+    const head = this.queue.shift();
+    if (head) {
+      this.buffered -= head.length;
+      return Promise.resolve({ value: head, done: false });
+    }
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.done) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = resolve;
+      this.failWaiting = reject;
+    });
+  }
+
+  return(): Promise<IteratorResult<Diff[]>> {
+    this.queue.length = 0;
+    this.end();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<Diff[]> {
+    return this;
+  }
+}
+
+export class Engine {
+  private native: Native;
+  private handle: number;
+  private readonly options: EngineOptions;
+  private readonly wireOptions: Record<string, unknown>;
+  private readonly callbacks = new Map<string, Set<DiffCallback>>();
+  private readonly streams = new Map<string, Set<ChangeStream>>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private timerDue = -1;
+  private pool: SahPool | undefined;
+
+  private constructor(native: Native, handle: number, options: EngineOptions, wire: Record<string, unknown>, pool?: SahPool) {
+    this.native = native;
+    this.handle = handle;
+    this.options = options;
+    this.wireOptions = wire;
+    this.pool = pool;
+    this.schedule();
+  }
+
+  /** Opens an engine. Rejects with a CqError (CqStorageLockedError when another tab holds 'opfs'). */
+  static async open(options: EngineOptions = {}): Promise<Engine> {
+    const storage = options.storage ?? 'memory';
+    const moduleOptions = { wasmBinary: options.wasmBinary, locateFile: options.locateFile };
+    const wire: Record<string, unknown> = { clock: options.clock ?? 'system', archive: options.archive ?? true };
+    let native: Native;
+    let pool: SahPool | undefined;
+    if (storage === 'opfs') {
+      try {
+        pool = await openOpfsPool(options.opfs);
+      } catch (e) {
+        if (e instanceof PoolLockedError) throw new CqStorageLockedError({ code: 'StorageLocked', message: e.message });
+        throw toCqError({ code: 'StorageIo', message: String((e as Error)?.message ?? e) });
+      }
+      // The pool belongs to this engine's own module instance: the VFS reaches it as Module.sahPool.
+      native = await Native.load({ ...moduleOptions, sahPool: pool });
+      Object.assign(wire, { storage: 'sqlite', path: '/' + (options.path ?? 'cqlite.db').replace(/^\/+/, ''), vfs: 'opfs-sah' });
+    } else {
+      if (options.wasmBinary || options.locateFile) native = await Native.load(moduleOptions);
+      else native = await (sharedNative ??= Native.load());
+      if (storage === 'memory') wire.storage = 'memory';
+      else if (storage === 'sqlite') wire.storage = 'sqlite';
+      else if (storage === 'file') Object.assign(wire, { storage: 'sqlite', path: Engine.hostPath(native, options.path) });
+      else throw new CqMisuseError({ code: 'Misuse', message: `unknown storage '${String(storage)}' (memory, sqlite, file, opfs)` });
+    }
+    try {
+      const handle = options.snapshot ? native.restore(wire, options.snapshot) : native.open(wire);
+      return new Engine(native, handle, options, wire, pool);
+    } catch (e) {
+      pool?.close();
+      throw e;
+    }
+  }
+
+  /** Storage 'file': the real file system is mounted (NODEFS) at /host in the module. */
+  private static hostPath(native: Native, path: string | undefined): string {
+    if (!path) throw new CqMisuseError({ code: 'Misuse', message: "storage 'file' needs a path" });
+    const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
+    const nodePath = proc?.getBuiltinModule?.('path') as { resolve(p: string): string } | undefined;
+    if (!nodePath) throw new CqMisuseError({ code: 'Misuse', message: "storage 'file' needs Node (use 'opfs' in browsers)" });
+    const fs = native.module.FS;
+    if (!fs.analyzePath(kHostMount).exists) {
+      fs.mkdir(kHostMount);
+      fs.mount(fs.filesystems['NODEFS'], { root: '/' }, kHostMount);
+    }
+    return kHostMount + nodePath.resolve(path);
+  }
+
+  private get live(): number {
+    if (!this.handle) throw new CqMisuseError({ code: 'Misuse', message: 'the engine is closed' });
+    return this.handle;
+  }
+
+  /** Registers a continuous query. Throws CqParseError (with line/column), CqQueryError, ... */
+  registerQuery(query: QueryConfig): void {
+    this.native.register(this.live, toWireQuery(query));
+  }
+
+  removeQuery(queryId: string): void {
+    this.native.remove(this.live, queryId);
+    this.streams.get(queryId)?.forEach((s) => s.end());
+    this.streams.delete(queryId);
+    this.callbacks.delete(queryId);
+  }
+
+  /** The registered queries, in registration order. */
+  queries(): QueryConfig[] {
+    return this.native.list<QueryConfig[]>(this.live);
+  }
+
+  /** The query's current result rows. */
+  results(queryId: string): Row[] {
+    return this.native.results<Row[]>(this.live, queryId);
+  }
+
+  /** Applies one change in its own transaction; returns each query's diffs (or its error). */
+  applyChange(change: Change): QueryDiffs[] {
+    return this.deliver(toQueryDiffs(this.native.apply<RawOutput[]>(this.live, JSON.stringify(change))));
+  }
+
+  /** Applies a batch in ONE transaction: one entry per query with the diffs of the whole batch. */
+  applyChanges(batch: Change[]): QueryDiffs[] {
+    return this.deliver(toQueryDiffs(this.native.apply<RawOutput[]>(this.live, JSON.stringify(batch))));
+  }
+
+  /** Applies each change in its own transaction with one crossing into wasm: the same result as
+   * calling applyChange once per change (subscribers see one notification per change). */
+  applyEach(changes: Change[]): Array<QueryDiffs[] | { error: CqError }> {
+    const raw = this.native.applyEach<Array<RawOutput[] | { error: CqErrorDetails }>>(this.live, JSON.stringify(changes));
+    const out: Array<QueryDiffs[] | { error: CqError }> = [];
+    for (const entry of raw) {
+      if (Array.isArray(entry)) out.push(this.deliver(toQueryDiffs(entry), false));
+      else out.push({ error: toCqError(entry.error) });
+    }
+    this.schedule();
+    return out;
+  }
+
+  /** Manual clock: sets the clock to `nowMs` and fires every future due by then. With the system
+   * clock it fires what is due by `nowMs` too (tests). */
+  advanceTime(nowMs: number): QueryDiffs[] {
+    this.native.setWallClock(this.live, nowMs);
+    return this.deliver(toQueryDiffs(this.native.advanceTime<RawOutput[]>(this.live, nowMs)));
+  }
+
+  /** The earliest time a time-based function is due, or undefined. */
+  nextDueTime(): number | undefined {
+    const t = this.native.nextDueTime(this.live);
+    return t < 0 ? undefined : t;
+  }
+
+  /** Calls `callback` with each non-empty list of diffs of `queryId`. Returns the unsubscribe. */
+  subscribe(queryId: string, callback: DiffCallback): () => void {
+    let set = this.callbacks.get(queryId);
+    if (!set) this.callbacks.set(queryId, (set = new Set()));
+    set.add(callback);
+    return () => {
+      this.callbacks.get(queryId)?.delete(callback);
+    };
+  }
+
+  /** An async iterator over `queryId`'s diffs, one item per change (or batch). It buffers while the
+   * consumer is busy: the engine never waits for it. */
+  changes(queryId: string, options: ChangesOptions = {}): AsyncIterableIterator<Diff[]> {
+    const limit = options.bufferLimit ?? this.options.iteratorBufferLimit ?? 100_000;
+    let set = this.streams.get(queryId);
+    if (!set) this.streams.set(queryId, (set = new Set()));
+    const streams = set;
+    const stream: ChangeStream = new ChangeStream(limit, queryId, () => streams.delete(stream));
+    streams.add(stream);
+    return stream;
+  }
+
+  /** Edge mode (storage 'sqlite'): the whole state as the bytes of an SQLite database file. */
+  snapshot(): Uint8Array {
+    return this.native.snapshot(this.live);
+  }
+
+  /** Replaces the whole state with a snapshot (queries included). Subscriptions stay. */
+  restore(bytes: Uint8Array): void {
+    const next = this.native.restore(this.wireOptions, bytes);
+    this.native.close(this.live);
+    this.handle = next;
+    this.schedule();
+  }
+
+  /** Closes the engine, ends every changes() iterator and releases OPFS handles and locks. */
+  close(): void {
+    if (!this.handle) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.native.close(this.handle);
+    this.handle = 0;
+    for (const set of this.streams.values()) for (const s of [...set]) s.end();
+    this.streams.clear();
+    this.callbacks.clear();
+    this.pool?.close();
+    this.pool = undefined;
+  }
+
+  /** The package version and the engine it runs. */
+  version(): string {
+    return this.native.version();
+  }
+
+  private deliver(outputs: QueryDiffs[], reschedule = true): QueryDiffs[] {
+    for (const o of outputs) {
+      if (o.diffs.length === 0) continue;
+      const cbs = this.callbacks.get(o.query);
+      if (cbs) {
+        for (const cb of [...cbs]) {
+          try {
+            cb(o.diffs, o.query);
+          } catch (e) {
+            // A failing subscriber must not stop the others or the engine.
+            console.error(`cqlite: a subscriber of '${o.query}' threw`, e);
+          }
+        }
+      }
+      const streams = this.streams.get(o.query);
+      if (streams) for (const s of [...streams]) s.push(o.diffs);
+    }
+    if (reschedule) this.schedule();
+    return outputs;
+  }
+
+  /** System clock: one timer for the earliest future (cq_next_due_time), re-armed after each call. */
+  private schedule(): void {
+    if (!this.handle || (this.options.clock ?? 'system') !== 'system') return;
+    const due = this.native.nextDueTime(this.handle);
+    if (due === this.timerDue && this.timer !== undefined) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.timerDue = due;
+    if (due < 0) return;
+    // setTimeout's limit is 2^31-1 ms; a later due time re-arms when this one fires.
+    const delay = Math.min(Math.max(0, due - Date.now()), 2 ** 31 - 1);
+    const t = setTimeout(() => {
+      this.timer = undefined;
+      this.timerDue = -1;
+      if (!this.handle) return;
+      this.deliver(toQueryDiffs(this.native.advanceTime<RawOutput[]>(this.handle, Date.now())));
+    }, delay);
+    (t as { unref?: () => void }).unref?.();
+    this.timer = t;
+  }
+}

@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// The C ABI of wasm/cq_api.h as typed TypeScript calls. Strings go in through malloc'd buffers
+// rather than cwrap's 'string' (which copies onto the 5 MB wasm stack: a batch of changes can be
+// larger); every response is parsed here and an error response becomes a thrown CqError.
+import createCqliteModule, { type CqliteModule, type CqliteModuleOptions } from './wasm/cqlite.mjs';
+import { toCqError, type CqErrorDetails } from './errors.js';
+
+export type { CqliteModule };
+
+type Response<T> = { ok: true; result: T } | { ok: false; error: CqErrorDetails };
+
+export class Native {
+  readonly module: CqliteModule;
+  private readonly fnOpen: (opts: number) => number;
+  private readonly fnRestore: (opts: number, bytes: number, size: number) => number;
+  private readonly fnLastError: () => number;
+  private readonly fnClose: (e: number) => void;
+  private readonly fnRegister: (e: number, s: number) => number;
+  private readonly fnRemove: (e: number, s: number) => number;
+  private readonly fnList: (e: number) => number;
+  private readonly fnResults: (e: number, s: number) => number;
+  private readonly fnApply: (e: number, s: number) => number;
+  private readonly fnApplyEach: (e: number, s: number) => number;
+  private readonly fnAdvance: (e: number, t: number) => number;
+  private readonly fnNextDue: (e: number) => number;
+  private readonly fnSetClock: (e: number, t: number) => void;
+  private readonly fnScenario: (s: number, n: number, o: number) => number;
+  private readonly fnSnapshot: (e: number) => number;
+  private readonly fnSnapshotBytes: (e: number) => number;
+  private readonly fnVersion: () => number;
+
+  constructor(module: CqliteModule) {
+    this.module = module;
+    const m = module as unknown as Record<string, (...args: number[]) => number>;
+    const fn = (name: string) => {
+      const f = m['_' + name];
+      if (typeof f !== 'function') throw new Error(`cqlite.wasm does not export ${name}`);
+      return f;
+    };
+    this.fnOpen = fn('cq_engine_open');
+    this.fnRestore = fn('cq_engine_restore');
+    this.fnLastError = fn('cq_last_error');
+    this.fnClose = fn('cq_engine_close');
+    this.fnRegister = fn('cq_query_register');
+    this.fnRemove = fn('cq_query_remove');
+    this.fnList = fn('cq_query_list');
+    this.fnResults = fn('cq_query_results');
+    this.fnApply = fn('cq_apply');
+    this.fnApplyEach = fn('cq_apply_each');
+    this.fnAdvance = fn('cq_advance_time');
+    this.fnNextDue = fn('cq_next_due_time');
+    this.fnSetClock = fn('cq_set_wall_clock');
+    this.fnScenario = fn('cq_scenario_run');
+    this.fnSnapshot = fn('cq_snapshot');
+    this.fnSnapshotBytes = fn('cq_snapshot_bytes');
+    this.fnVersion = fn('cq_version');
+  }
+
+  static async load(options: CqliteModuleOptions = {}): Promise<Native> {
+    return new Native(await createCqliteModule(options));
+  }
+
+  /** Copies `text` into a malloc'd NUL-terminated buffer; the caller frees it. */
+  private alloc(text: string): number {
+    const size = this.module.lengthBytesUTF8(text) + 1;
+    const ptr = this.module._malloc(size);
+    this.module.stringToUTF8(text, ptr, size);
+    return ptr;
+  }
+
+  private withStrings<T>(texts: string[], body: (ptrs: number[]) => T): T {
+    const ptrs = texts.map((t) => this.alloc(t));
+    try {
+      return body(ptrs);
+    } finally {
+      for (const p of ptrs) this.module._free(p);
+    }
+  }
+
+  private parse<T>(ptr: number): T {
+    const r = JSON.parse(this.module.UTF8ToString(ptr)) as Response<T>;
+    if (!r.ok) throw toCqError(r.error);
+    return r.result;
+  }
+
+  open(options: object): number {
+    const e = this.withStrings([JSON.stringify(options)], ([o]) => this.fnOpen(o!));
+    if (!e) this.parse<null>(this.fnLastError());
+    return e;
+  }
+
+  restore(options: object, bytes: Uint8Array): number {
+    const buf = this.module._malloc(Math.max(1, bytes.length));
+    try {
+      this.module.HEAPU8.set(bytes, buf);
+      const e = this.withStrings([JSON.stringify(options)], ([o]) => this.fnRestore(o!, buf, bytes.length));
+      if (!e) this.parse<null>(this.fnLastError());
+      return e;
+    } finally {
+      this.module._free(buf);
+    }
+  }
+
+  close(engine: number): void {
+    this.fnClose(engine);
+  }
+
+  register(engine: number, queryJson: string): void {
+    this.withStrings([queryJson], ([q]) => this.parse<null>(this.fnRegister(engine, q!)));
+  }
+
+  remove(engine: number, id: string): void {
+    this.withStrings([id], ([q]) => this.parse<null>(this.fnRemove(engine, q!)));
+  }
+
+  list<T>(engine: number): T {
+    return this.parse<T>(this.fnList(engine));
+  }
+
+  results<T>(engine: number, id: string): T {
+    return this.withStrings([id], ([q]) => this.parse<T>(this.fnResults(engine, q!)));
+  }
+
+  /** The raw JSON text of cq_apply's response (parsed by the caller, which maps errors per query). */
+  apply<T>(engine: number, changesJson: string): T {
+    return this.withStrings([changesJson], ([c]) => this.parse<T>(this.fnApply(engine, c!)));
+  }
+
+  applyEach<T>(engine: number, changesJson: string): T {
+    return this.withStrings([changesJson], ([c]) => this.parse<T>(this.fnApplyEach(engine, c!)));
+  }
+
+  advanceTime<T>(engine: number, nowMs: number): T {
+    return this.parse<T>(this.fnAdvance(engine, nowMs));
+  }
+
+  nextDueTime(engine: number): number {
+    return this.fnNextDue(engine);
+  }
+
+  setWallClock(engine: number, nowMs: number): void {
+    this.fnSetClock(engine, nowMs);
+  }
+
+  snapshot(engine: number): Uint8Array {
+    const { size } = this.parse<{ size: number }>(this.fnSnapshot(engine));
+    const ptr = this.fnSnapshotBytes(engine);
+    return this.module.HEAPU8.slice(ptr, ptr + size);
+  }
+
+  scenario<T>(scenarioJson: string, name: string, optionsJson: string): T {
+    return this.withStrings([scenarioJson, name, optionsJson], ([s, n, o]) =>
+      this.parse<T>(this.fnScenario(s!, n!, o!)),
+    );
+  }
+
+  version(): string {
+    return this.module.UTF8ToString(this.fnVersion());
+  }
+}

@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: MIT
+# ctest tests of the npm package (owner: wasmjs), registered in the wasm tree (included by
+# wasm/CMakeLists.txt). They run what `scripts/build.sh js` put into dist/ (scripts/test.sh builds it
+# before ctest), from the repository root, as a user would.
+find_program(CQ_NPX_EXECUTABLE npx)
+set(cq_js_root ${PROJECT_SOURCE_DIR})
+set(cq_js_conformance_dir "${PROJECT_SOURCE_DIR}/../shared/conformance")
+file(GLOB cq_js_scenarios CONFIGURE_DEPENDS
+  ${cq_js_conformance_dir}/expressions/*.json
+  ${cq_js_conformance_dir}/scenarios/*.json
+  ${PROJECT_SOURCE_DIR}/tests/scenarios/*.json)
+
+# The whole conformance corpus through `npx cqlite scenario` (the JS CLI over the wasm module), one
+# test per backend: the same output contract and lists as the native runner.
+if(CQ_NPX_EXECUTABLE AND cq_js_scenarios)
+  foreach(backend memory sqlite)
+    if(backend STREQUAL "sqlite" AND NOT TARGET cq_storage_sqlite)
+      continue()
+    endif()
+    add_test(NAME ${CQ_TEST_PREFIX}js.conformance.${backend}
+      COMMAND ${CQ_NPX_EXECUTABLE} --no-install cqlite scenario --storage ${backend}
+        --known ${PROJECT_SOURCE_DIR}/tests/known-differences.json
+        --pending ${PROJECT_SOURCE_DIR}/tests/pending.txt
+        ${cq_js_scenarios}
+      WORKING_DIRECTORY ${cq_js_root})
+  endforeach()
+endif()
+
+# API tests (node --test), including the edge worker and the OPFS pool over fs-backed handles.
+file(GLOB cq_js_api_tests CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/js/test/*.test.mjs)
+if(cq_js_api_tests)
+  add_test(NAME ${CQ_TEST_PREFIX}js.api COMMAND ${CQ_NODE_EXECUTABLE} --test ${cq_js_api_tests}
+    WORKING_DIRECTORY ${cq_js_root})
+endif()
+
+# npm pack, install into a fresh project, a Node script and a bundled page in headless Chromium.
+if(EXISTS ${PROJECT_SOURCE_DIR}/js/test/pack/pack_test.mjs)
+  add_test(NAME ${CQ_TEST_PREFIX}js.pack COMMAND ${CQ_NODE_EXECUTABLE} js/test/pack/pack_test.mjs
+    WORKING_DIRECTORY ${cq_js_root})
+  set_tests_properties(${CQ_TEST_PREFIX}js.pack PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+endif()
+
+# Browser: dedicated worker with OPFS (conformance subset, reload, restart, second tab).
+if(EXISTS ${PROJECT_SOURCE_DIR}/js/test/browser/browser_test.mjs)
+  add_test(NAME ${CQ_TEST_PREFIX}js.browser COMMAND ${CQ_NODE_EXECUTABLE} js/test/browser/browser_test.mjs
+    WORKING_DIRECTORY ${cq_js_root})
+  set_tests_properties(${CQ_TEST_PREFIX}js.browser PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+endif()
