@@ -2,6 +2,9 @@
 # ctest tests of the npm package (owner: wasmjs), registered in the wasm tree (included by
 # wasm/CMakeLists.txt). They run what `scripts/build.sh js` put into dist/ (scripts/test.sh builds it
 # before ctest), from the repository root, as a user would.
+if(NOT CQ_BUILD_TESTS)
+  return()
+endif()
 find_program(CQ_NPX_EXECUTABLE npx)
 set(cq_js_root ${PROJECT_SOURCE_DIR})
 set(cq_js_conformance_dir "${PROJECT_SOURCE_DIR}/../shared/conformance")

@@ -18,6 +18,10 @@ export interface EngineOptions {
   /** 'system' (default): time-based functions fire on timers the engine sets (setTimeout);
    * 'manual': nothing fires until advanceTime(ms), and timestamp()/datetime() read that clock. */
   clock?: 'system' | 'manual';
+  /** Node only, clock 'system': whether a pending time-based function keeps the process alive
+   * until it fires or the engine is closed (default true, like an open socket). false: the timer is
+   * unref'd, so a script that forgets close() still exits (and what was due later never fires). */
+  keepAlive?: boolean;
   /** Keep every element version for drasi.getVersionByTimestamp (default true). */
   archive?: boolean;
   /** 'opfs': the slot pool (directory, capacity, lock: 'fail' | 'wait'). */
@@ -354,7 +358,7 @@ export class Engine {
       if (!this.handle) return;
       this.deliver(toQueryDiffs(this.native.advanceTime<RawOutput[]>(this.handle, Date.now())));
     }, delay);
-    (t as { unref?: () => void }).unref?.();
+    if (this.options.keepAlive === false) (t as { unref?: () => void }).unref?.();
     this.timer = t;
   }
 }

@@ -11,6 +11,10 @@ const workerSource = `
 import { parentPort, workerData } from 'node:worker_threads';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+// The package's JavaScript is loaded first (an edge runtime bundles it; Node's own module loader
+// reads files with fs), then every fs function throws: from here on the module must load from the
+// bytes it is given and keep its state in memory.
+const { Engine } = await import(workerData.entry);
 const touched = [];
 for (const target of [fs, fsp]) {
   for (const key of Object.keys(target)) {
@@ -19,7 +23,6 @@ for (const target of [fs, fsp]) {
     }
   }
 }
-const { Engine } = await import(workerData.entry);
 const insert = (id, temp) => ({ op: 'insert', element: { kind: 'node', source: 'S', id, labels: ['Room'], properties: { temp } } });
 const engine = await Engine.open({ storage: 'sqlite', wasmBinary: workerData.wasm, clock: 'manual' });
 engine.registerQuery({ id: 'hot', cypher: 'MATCH (r:Room) WHERE r.temp > 25 RETURN count(r) AS n' });

@@ -193,6 +193,22 @@ test('system clock: the engine fires futures on its own timer', async () => {
   engine.close();
 });
 
+test('keepAlive: false unrefs the timer: a script that never closes its engine still exits', async () => {
+  const { execFileSync } = await import('node:child_process');
+  const entry = new URL('../../dist/index.js', import.meta.url).href;
+  const script = `
+    import { Engine } from ${JSON.stringify(entry)};
+    const engine = await Engine.open({ keepAlive: false });
+    engine.registerQuery(${JSON.stringify({ ...trueForQuery, cypher: trueForQuery.cypher.replace('seconds: 5', 'seconds: 60') })});
+    engine.applyChange({ op: 'insert', element: { kind: 'node', source: 'S', id: 'd1', labels: ['Door'], properties: { id: 'd1', open: true }, effective_from: Date.now() } });
+    console.log(engine.nextDueTime() > Date.now() + 50000 ? 'pending' : 'none');
+  `;
+  const start = Date.now();
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(out.trim(), 'pending');
+  assert.ok(Date.now() - start < 15000);
+});
+
 test("storage 'file' keeps the state on disk, in the native format", async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqlite-file-'));
   const db = path.join(dir, 'state.db');
