@@ -54,5 +54,8 @@ struct Change {
 /// Update's merge: properties the update leaves out keep their previous values.
 /// Returns a new element = `update` with `previous`'s missing properties filled in.
 ElementPtr mergeMissingProperties(const Element& update, const Element& previous);
+/// The same, but returns `update` itself (no copy) when it already has every property of
+/// `previous` (the common case: sources send the full element).
+ElementPtr mergeMissingProperties(const ElementPtr& update, const Element& previous);
 
 }  // namespace cq

@@ -199,7 +199,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     ElementPtr neu;
     switch (change.op) {
         case ChangeOp::Insert: neu = change.element; break;
-        case ChangeOp::Update: neu = old ? mergeMissingProperties(in, *old) : change.element; break;
+        case ChangeOp::Update: neu = old ? mergeMissingProperties(change.element, *old) : change.element; break;
         case ChangeOp::Delete:
             if (!old) return;
             break;

@@ -550,9 +550,12 @@ public:
     explicit MemoryLiveResults(UndoLog* log) : log_(log) {}
 
     void upsertRow(uint64_t signature, const Map& row) override {
-        auto [it, inserted] = rows_.emplace(signature, row);
+        // Look up first: emplace would copy the row into a node even when the key exists.
+        auto it = rows_.find(signature);
         std::shared_ptr<const void> old;
-        if (!inserted) {
+        if (it == rows_.end()) {
+            rows_.emplace(signature, row);
+        } else {
             if (log_->active()) old = std::make_shared<const Map>(std::move(it->second));
             it->second = row;
         }
@@ -569,7 +572,13 @@ public:
     }
 
     void rows(std::vector<std::pair<uint64_t, Map>>& out) override {
-        out.insert(out.end(), rows_.begin(), rows_.end());
+        // Hashed for O(1) upserts; callers see the rows by signature (as in SQLite).
+        std::vector<const std::pair<const uint64_t, Map>*> sorted;
+        sorted.reserve(rows_.size());
+        for (const auto& row : rows_) sorted.push_back(&row);
+        std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
+        out.reserve(out.size() + sorted.size());
+        for (const auto* row : sorted) out.emplace_back(row->first, row->second);
     }
 
     void undo(UndoRecord& record) override {
@@ -582,7 +591,7 @@ public:
 
 private:
     UndoLog* log_;
-    std::map<uint64_t, Map> rows_;
+    std::unordered_map<uint64_t, Map> rows_;
 };
 
 class MemoryKeyValueStore final : public KeyValueStore, public UndoTarget {
