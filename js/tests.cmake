@@ -37,14 +37,18 @@ if(cq_js_api_tests)
 endif()
 
 # npm pack, install into a fresh project, a Node script and a bundled page in headless Chromium.
-if(EXISTS ${PROJECT_SOURCE_DIR}/js/test/pack/pack_test.mjs)
+# (globs with CONFIGURE_DEPENDS rather than if(EXISTS): a test file added later is picked up by the
+# next build's re-glob check, without configuring the tree again.)
+file(GLOB cq_js_pack_test CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/js/test/pack/pack_test.mjs)
+if(cq_js_pack_test)
   add_test(NAME ${CQ_TEST_PREFIX}js.pack COMMAND ${CQ_NODE_EXECUTABLE} js/test/pack/pack_test.mjs
     WORKING_DIRECTORY ${cq_js_root})
   set_tests_properties(${CQ_TEST_PREFIX}js.pack PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 endif()
 
 # Browser: dedicated worker with OPFS (conformance subset, reload, restart, second tab).
-if(EXISTS ${PROJECT_SOURCE_DIR}/js/test/browser/browser_test.mjs)
+file(GLOB cq_js_browser_test CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/js/test/browser/browser_test.mjs)
+if(cq_js_browser_test)
   add_test(NAME ${CQ_TEST_PREFIX}js.browser COMMAND ${CQ_NODE_EXECUTABLE} js/test/browser/browser_test.mjs
     WORKING_DIRECTORY ${cq_js_root})
   set_tests_properties(${CQ_TEST_PREFIX}js.browser PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)

@@ -15,6 +15,7 @@
 #if CQ_HAVE_SQLITE
 #include "storage/sqlite/sqlite_backend.h"
 #include "wasm/sqlite_image.h"
+#include <sqlite3.h>
 #endif
 
 #if defined(__EMSCRIPTEN__)
@@ -81,6 +82,31 @@ Json outputsJson(const std::vector<cq::QueryOutput>& outputs) {
     return arr;
 }
 
+#if CQ_HAVE_SQLITE
+/// Deletes an SQLite database and its journal files through `vfs` ("" = the default VFS), so a
+/// scenario on a real file starts empty and leaves nothing behind (OPFS pool slots are few).
+void removeDatabaseFiles(const std::string& vfs, const std::string& path) {
+    sqlite3_vfs* v = sqlite3_vfs_find(vfs.empty() ? nullptr : vfs.c_str());
+    if (!v) return;
+    for (const char* suffix : {"", "-journal", "-wal", "-shm"}) {
+        std::string name = path + suffix;
+        int exists = 0;
+        if (v->xAccess(v, name.c_str(), SQLITE_ACCESS_EXISTS, &exists) == SQLITE_OK && exists) v->xDelete(v, name.c_str(), 0);
+    }
+}
+
+/// Registers the VFS a host asked for by name when the module provides it.
+void registerVfs(const std::string& vfs) {
+#if defined(__EMSCRIPTEN__)
+    if (vfs == "opfs-sah" && cqOpfsVfsRegister() != 0) {
+        throw cq::Error(cq::ErrorCode::StorageIo, "cannot register the opfs-sah VFS");
+    }
+#else
+    (void)vfs;
+#endif
+}
+#endif
+
 const char* misuse(std::string& out, const char* what) {
     return respond(out, [what]() -> Json { throw cq::Error(cq::ErrorCode::Misuse, what); });
 }
@@ -104,11 +130,7 @@ bool openInto(cq_engine* raw, const char* options_json, const std::string_view* 
         } else if (storage == "sqlite") {
             cq::SqliteOptions so;
             so.vfs = o.value("vfs", "");
-#if defined(__EMSCRIPTEN__)
-            if (so.vfs == "opfs-sah" && cqOpfsVfsRegister() != 0) {
-                throw cq::Error(cq::ErrorCode::StorageIo, "cannot register the opfs-sah VFS");
-            }
-#endif
+            registerVfs(so.vfs);
             so.journalMode = o.value("journal_mode", "");
             backend = cq::makeSqliteBackend(path, so);
         }
@@ -216,6 +238,27 @@ CQ_EXPORT const char* cq_scenario_run(const char* scenario_json, const char* nam
         cq::scenario::RunnerOptions options;
         std::string storage = o.value("storage", "memory");
         options.makeStorage = [storage] { return cq::openStorage(storage, ":memory:"); };
+        // With a path (storage "sqlite"): a real database file, through "vfs" when given (the
+        // browser test runs scenarios on OPFS); it is emptied before the run and removed after.
+        std::string path = o.value("path", "");
+        std::string vfs = o.value("vfs", "");
+        struct Cleanup {
+            std::function<void()> fn;
+            ~Cleanup() { if (fn) fn(); }
+        } cleanup;
+        if (!path.empty() && path != ":memory:") {
+            if (storage != "sqlite") throw cq::Error(cq::ErrorCode::Misuse, "a scenario path needs storage 'sqlite'");
+#if CQ_HAVE_SQLITE
+            registerVfs(vfs);
+            removeDatabaseFiles(vfs, path);
+            cleanup.fn = [vfs, path] { removeDatabaseFiles(vfs, path); };
+            cq::SqliteOptions so;
+            so.vfs = vfs;
+            options.makeStorage = [path, so] { return cq::makeSqliteBackend(path, so); };
+#else
+            throw cq::Error(cq::ErrorCode::Misuse, "this build has no SQLite");
+#endif
+        }
         if (o.contains("known")) options.known = cq::scenario::parseKnownDifferences(o["known"]);
         for (const Json& p : o.value("pending", Json::array())) options.pending.insert(p.get<std::string>());
         cq::scenario::FileResult r = cq::scenario::runScenario(cq::parseJson(scenario_json ? scenario_json : ""),
