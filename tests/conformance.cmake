@@ -7,8 +7,12 @@ file(GLOB cq_scenarios CONFIGURE_DEPENDS
   ${CQ_CONFORMANCE_DIR}/expressions/*.json
   ${CQ_CONFORMANCE_DIR}/scenarios/*.json
   ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/*.json)
-if(NOT cq_scenarios)
+file(GLOB cq_shared_scenarios ${CQ_CONFORMANCE_DIR}/scenarios/*.json)
+if(NOT cq_shared_scenarios)
+  # Missing vectors must turn the run red, not shrink it silently to our own scenarios.
   message(WARNING "no conformance vectors found in ${CQ_CONFORMANCE_DIR}; set CQ_CONFORMANCE_DIR")
+  add_test(NAME ${CQ_TEST_PREFIX}conformance.vectors_found
+    COMMAND sh -c "echo 'no conformance vectors in ${CQ_CONFORMANCE_DIR}: check out ../shared next to this repository or configure with -DCQ_CONFORMANCE_DIR=...' >&2; exit 1")
 endif()
 set(cq_backends memory)
 if(TARGET cq_storage_sqlite)
