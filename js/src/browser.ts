@@ -3,13 +3,13 @@
 // dedicated worker it starts itself (so a page can use storage 'opfs'). Methods return promises;
 // the diffs of a call cross the worker boundary once, in its reply.
 import type { ChangesOptions, DiffCallback, EngineOptions } from './engine.js';
-import { CqSubscriberOverflowError } from './engine.js';
-import { CqError, toCqError, type CqErrorDetails } from './errors.js';
+import { CqError, CqSubscriberOverflowError, toCqError, type CqErrorDetails } from './errors.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
 
 export * from './index.js';
 
-export interface WorkerEngineOptions extends Omit<EngineOptions, 'wasmBinary' | 'opfs'> {
+/** EngineOptions minus what cannot cross to a worker (functions, the pool's raw handles). */
+export interface WorkerEngineOptions extends Omit<EngineOptions, 'wasmBinary' | 'opfs' | 'locateFile'> {
   opfs?: { directory?: string; capacity?: number; lock?: 'fail' | 'wait' };
   /** The worker script (default: ./worker.js next to this file). Bundlers: point it at the
    * bundled 'cqlite/worker' entry. */
@@ -53,7 +53,9 @@ export class WorkerEngine {
 
   /** Starts the worker and opens the engine in it. */
   static async open(options: WorkerEngineOptions = {}): Promise<WorkerEngine> {
-    const { workerUrl, ...engineOptions } = options;
+    const { workerUrl, ...rest } = options;
+    // URL objects do not survive postMessage; the worker resolves a string the same way.
+    const engineOptions = rest.wasmUrl === undefined ? rest : { ...rest, wasmUrl: String(rest.wasmUrl) };
     const url = workerUrl ?? new URL('./worker.js', import.meta.url);
     const w = new WorkerEngine(new Worker(url, { type: 'module' }), options.iteratorBufferLimit ?? 100_000);
     try {

@@ -3,7 +3,8 @@
 // (Node, a page, a worker, an edge runtime); storage 'file' needs Node, storage 'opfs' a dedicated
 // worker. Each call crosses into wasm once; diffs go to the caller, then to subscribers.
 import { Native } from './native.js';
-import { CqMisuseError, CqStorageLockedError, CqError, toCqError, type CqErrorDetails } from './errors.js';
+import { CqMisuseError, CqStorageLockedError, CqError, CqSubscriberOverflowError, toCqError, type CqErrorDetails } from './errors.js';
+export { CqSubscriberOverflowError };
 import { openOpfsPool, PoolLockedError, type OpfsPoolOptions, type SahPool } from './opfs/sah_pool.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
 
@@ -30,7 +31,10 @@ export interface EngineOptions {
   snapshot?: Uint8Array;
   /** The cqlite.wasm bytes: no fetch, no file read (edge runtimes, bundlers). */
   wasmBinary?: ArrayBuffer | Uint8Array;
-  /** Where the module finds cqlite.wasm (browsers with an unusual layout). */
+  /** Where cqlite.wasm is, when it is not next to cqlite.mjs (a bundler that does not copy it):
+   * a URL in browsers, a URL or file path in Node. */
+  wasmUrl?: string | URL;
+  /** Emscripten's hook, for full control: returns where the module finds `path` (cqlite.wasm). */
   locateFile?: (path: string, prefix: string) => string;
   /** Default buffer bound of changes() iterators, in diffs (default 100,000). */
   iteratorBufferLimit?: number;
@@ -43,15 +47,6 @@ export interface ChangesOptions {
 }
 
 export type DiffCallback = (diffs: Diff[], queryId: string) => void;
-
-/** A changes() consumer fell further behind than its bufferLimit. Every diff before this error
- * was delivered; re-read results(queryId) to resynchronise. */
-export class CqSubscriberOverflowError extends CqMisuseError {
-  constructor(queryId: string, limit: number) {
-    super({ code: 'Misuse', message: `changes('${queryId}'): more than ${limit} diffs buffered for a consumer that did not pull them` });
-    this.name = 'CqSubscriberOverflowError';
-  }
-}
 
 interface RawOutput {
   query: string;
@@ -158,7 +153,11 @@ export class Engine {
   /** Opens an engine. Rejects with a CqError (CqStorageLockedError when another tab holds 'opfs'). */
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const storage = options.storage ?? 'memory';
-    const moduleOptions = { wasmBinary: options.wasmBinary, locateFile: options.locateFile };
+    let wasmUrl = options.wasmUrl === undefined ? undefined : String(options.wasmUrl);
+    // Node reads the file with fs, which takes paths rather than file: URLs.
+    if (wasmUrl?.startsWith('file:')) wasmUrl = decodeURIComponent(new URL(wasmUrl).pathname);
+    const locateFile = options.locateFile ?? (wasmUrl ? () => wasmUrl : undefined);
+    const moduleOptions = { wasmBinary: options.wasmBinary, locateFile };
     const wire: Record<string, unknown> = { clock: options.clock ?? 'system', archive: options.archive ?? true };
     let native: Native;
     let pool: SahPool | undefined;
@@ -173,7 +172,7 @@ export class Engine {
       native = await Native.load({ ...moduleOptions, sahPool: pool });
       Object.assign(wire, { storage: 'sqlite', path: '/' + (options.path ?? 'cqlite.db').replace(/^\/+/, ''), vfs: 'opfs-sah' });
     } else {
-      if (options.wasmBinary || options.locateFile) native = await Native.load(moduleOptions);
+      if (options.wasmBinary || locateFile) native = await Native.load(moduleOptions);
       else native = await (sharedNative ??= Native.load());
       if (storage === 'memory') wire.storage = 'memory';
       else if (storage === 'sqlite') wire.storage = 'sqlite';

@@ -100,6 +100,15 @@ export class CqMisuseError extends CqError {
   }
 }
 
+/** A changes() consumer fell further behind than its bufferLimit. Every diff before this error
+ * was delivered; re-read results(queryId) to resynchronise. */
+export class CqSubscriberOverflowError extends CqMisuseError {
+  constructor(queryId: string, limit: number) {
+    super({ code: 'Misuse', message: `changes('${queryId}'): more than ${limit} diffs buffered for a consumer that did not pull them` });
+    this.name = 'CqSubscriberOverflowError';
+  }
+}
+
 /** An invariant failed inside cqlite: a bug; please report it. */
 export class CqInternalError extends CqError {
   constructor(details: CqErrorDetails) {
