@@ -11,6 +11,14 @@
 #include <sstream>
 #include <thread>
 
+#include <algorithm>
+#include <cerrno>
+#include <fcntl.h>
+#include <unistd.h>
+#ifndef __EMSCRIPTEN__
+#include <poll.h>
+#endif
+
 #include "core/common/error.h"
 #include "core/query/engine.h"
 #include "core/scenario/runner.h"
@@ -30,6 +38,63 @@ std::string readFile(const std::string& path) {
     return s.str();
 }
 
+/// Reads lines from a file or stdin ("-"), waiting at most a given time for the next one. Natively
+/// it polls the descriptor; under Emscripten (the CLI run by node) reads block, so it never times out.
+class LineReader {
+public:
+    enum class Got { Line, Timeout, End };
+
+    explicit LineReader(const std::string& path) {
+        if (path == "-") return;
+        fd_ = ::open(path.c_str(), O_RDONLY);
+        if (fd_ < 0) throw Error(ErrorCode::InvalidConfig, "cannot read " + path);
+    }
+    ~LineReader() {
+        if (fd_ > 0) ::close(fd_);
+    }
+    LineReader(const LineReader&) = delete;
+    LineReader& operator=(const LineReader&) = delete;
+
+    /// timeoutMs < 0 waits for as long as it takes.
+    Got next(std::string& line, int timeoutMs) {
+        for (;;) {
+            size_t nl = buf_.find('\n', start_);
+            if (nl != std::string::npos) {
+                line.assign(buf_, start_, nl - start_);
+                start_ = nl + 1;
+                return Got::Line;
+            }
+            if (eof_) {
+                if (start_ >= buf_.size()) return Got::End;
+                line.assign(buf_, start_, std::string::npos);
+                start_ = buf_.size();
+                return Got::Line;
+            }
+            buf_.erase(0, start_);
+            start_ = 0;
+#ifndef __EMSCRIPTEN__
+            if (timeoutMs >= 0) {
+                pollfd p{fd_, POLLIN, 0};
+                int r = ::poll(&p, 1, timeoutMs);
+                if (r == 0) return Got::Timeout;
+                if (r < 0 && errno == EINTR) continue;
+            }
+#endif
+            char chunk[1 << 16];
+            ssize_t n = ::read(fd_, chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR) continue;
+            if (n <= 0) eof_ = true;  // a read error ends the input like EOF
+            else buf_.append(chunk, size_t(n));
+        }
+    }
+
+private:
+    int fd_ = 0;  // stdin unless a path is given
+    std::string buf_;
+    size_t start_ = 0;
+    bool eof_ = false;
+};
+
 std::string baseName(const std::string& path) {
     std::string name = path.substr(path.find_last_of('/') + 1);
     if (name.size() > 5 && name.substr(name.size() - 5) == ".json") name = name.substr(0, name.size() - 5);
@@ -48,12 +113,6 @@ int usage() {
 int64_t wallNow() {
     using namespace std::chrono;
     return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
-
-void printErrorJson(const Error& e) {
-    Json j = {{"error", {{"code", cq::errorCodeName(e.code())}, {"message", e.what()}}}};
-    if (e.line()) j["error"]["line"] = e.line(), j["error"]["column"] = e.column();
-    std::cout << j.dump() << "\n";
 }
 
 int cmdScenario(const std::vector<std::string>& args) {
@@ -142,16 +201,23 @@ int cmdRun(const std::vector<std::string>& args) {
         }
         std::cout.flush();
     };
-    std::istream* in = &std::cin;
-    std::ifstream file;
-    if (changesPath != "-") {
-        file.open(changesPath);
-        if (!file) throw Error(ErrorCode::InvalidConfig, "cannot read " + changesPath);
-        in = &file;
-    }
+    // The event loop: wait for the next input line, but no longer than the engine's next due time,
+    // so that with the wall clock a future fires on time even while the input is idle (a live pipe).
+    LineReader in(changesPath);
     std::string line;
     int64_t seq = 0;
-    while (std::getline(*in, line)) {
+    for (;;) {
+        int timeoutMs = -1;
+        if (clock == "wall") {
+            if (auto due = engine.nextDueTime()) timeoutMs = int(std::clamp<int64_t>(*due - wallNow(), 0, 60'000));
+        }
+        LineReader::Got got = in.next(line, timeoutMs);
+        if (got == LineReader::Got::End) break;
+        if (got == LineReader::Got::Timeout) {
+            int64_t now = wallNow();
+            if (auto due = engine.nextDueTime(); due && *due <= now) print(engine.advanceTime(now), seq);
+            continue;
+        }
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
         ++seq;
         if (seq <= resumeAfter) continue;
