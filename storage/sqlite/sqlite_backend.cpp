@@ -691,6 +691,9 @@ private:
             // every per-change commit, which costs about 1 ms each on disk.
             db_.exec("PRAGMA synchronous=NORMAL");
         }
+        // A size quota (an edge platform's storage limit, or a test of a full disk): past it SQLite
+        // fails the write with SQLITE_FULL, which is StorageFull, and the transaction rolls back.
+        if (options_.maxPageCount > 0) db_.queryInt("PRAGMA max_page_count=" + std::to_string(options_.maxPageCount));
         if (applicationId != kSqliteApplicationId) {
             db_.exec("BEGIN IMMEDIATE");
             try {

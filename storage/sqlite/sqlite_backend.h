@@ -17,6 +17,7 @@ struct SqliteOptions {
     std::string vfs;              ///< SQLite VFS name (e.g. "opfs-sah" in a browser worker); empty = default
     std::string journalMode;      ///< empty: WAL natively, TRUNCATE under Emscripten (no shared memory)
     size_t cacheEntries = 200000; ///< read cache size (elements + accumulators) per query; 0 disables it
+    int64_t maxPageCount = 0;     ///< size quota in pages (PRAGMA max_page_count); past it writes fail with StorageFull; 0 = none
 };
 
 /// Opens (creating when missing, unless readOnly) a cqlite database at `path` (":memory:" for a

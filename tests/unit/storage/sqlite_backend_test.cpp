@@ -11,8 +11,10 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <set>
 
 #include "core/common/error.h"
+#include "core/query/engine.h"
 #include "storage/memory/memory_backend.h"
 #include "storage/sqlite/sqlite_backend.h"
 #include "storage/sqlite/value_codec.h"
@@ -384,4 +386,55 @@ TEST_CASE("storage throughput: memory vs sqlite, batched commits", "[.bench][sto
     double im = run(*inMemory);
     WARN("changes/s: memory " << int64_t(m) << ", sqlite file " << int64_t(f) << ", sqlite :memory: " << int64_t(im));
     CHECK(f > 0);
+}
+
+TEST_CASE("sqlite backend: a full database is StorageFull and loses nothing accepted", "[storage][sqlite][errors]") {
+    // The quota stands in for a full disk or an exhausted browser quota: SQLite reports both as
+    // SQLITE_FULL. 40 pages of 4 KiB hold the schema and a few dozen rows of 2 KB.
+    TempDb db;
+    SqliteOptions capped;
+    capped.maxPageCount = 40;
+    const std::string padding(2000, 'x');
+    auto insert = [&](int i) {
+        auto e = std::make_shared<Element>();
+        e->ref = {"s", "n" + std::to_string(i)};
+        e->labels = {"A"};
+        e->effectiveFrom = i;
+        e->properties["id"] = Value(int64_t(i));
+        e->properties["pad"] = Value(padding);
+        return Change{ChangeOp::Insert, e};
+    };
+    auto ids = [](Engine& engine) {
+        std::set<int64_t> out;
+        for (const Map& row : engine.currentResults("q")) out.insert(row.at("id").asInt());
+        return out;
+    };
+    int accepted = 0;
+    std::string message;
+    {
+        Engine engine(makeSqliteBackend(db.path(), capped));
+        engine.registerQuery(QueryConfig{"q", "MATCH (n:A) RETURN n.id AS id"});
+        ErrorCode code = ErrorCode::Ok;
+        for (int i = 0; i < 500 && code == ErrorCode::Ok; ++i) {
+            code = codeOf([&] { engine.applyChange(insert(i)); }, &message);
+            if (code == ErrorCode::Ok) ++accepted;
+        }
+        REQUIRE(code == ErrorCode::StorageFull);
+        CHECK(message.find("full") != std::string::npos);
+        CHECK(accepted > 0);
+        // The engine keeps serving what it accepted; the refused change left no trace.
+        std::set<int64_t> expected;
+        for (int i = 0; i < accepted; ++i) expected.insert(i);
+        CHECK(ids(engine) == expected);
+        CHECK(codeOf([&] { engine.applyChange(insert(accepted)); }) == ErrorCode::StorageFull);
+        CHECK(ids(engine) == expected);
+    }
+    // Reopened with room to grow: every accepted change is there, and the engine goes on.
+    Engine reopened(makeSqliteBackend(db.path()));
+    std::set<int64_t> expected;
+    for (int i = 0; i < accepted; ++i) expected.insert(i);
+    CHECK(ids(reopened) == expected);
+    reopened.applyChange(insert(accepted));
+    expected.insert(accepted);
+    CHECK(ids(reopened) == expected);
 }
