@@ -690,7 +690,12 @@ private:
             // loss can lose the last commits (the database stays consistent). FULL would fsync on
             // every per-change commit, which costs about 1 ms each on disk.
             db_.exec("PRAGMA synchronous=NORMAL");
+            if (options_.walAutocheckpointPages > 0)
+                db_.exec("PRAGMA wal_autocheckpoint=" + std::to_string(options_.walAutocheckpointPages));
         }
+        // A page cache that holds the working set: SQLite's 2 MiB default re-reads b-tree pages from
+        // the file (a system call each) once the database outgrows it.
+        if (options_.pageCacheKib > 0) db_.exec("PRAGMA cache_size=-" + std::to_string(options_.pageCacheKib));
         // A size quota (an edge platform's storage limit, or a test of a full disk): past it SQLite
         // fails the write with SQLITE_FULL, which is StorageFull, and the transaction rolls back.
         if (options_.maxPageCount > 0) db_.queryInt("PRAGMA max_page_count=" + std::to_string(options_.maxPageCount));

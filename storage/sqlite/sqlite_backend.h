@@ -18,6 +18,10 @@ struct SqliteOptions {
     std::string journalMode;      ///< empty: WAL natively, TRUNCATE under Emscripten (no shared memory)
     size_t cacheEntries = 200000; ///< read cache size (elements + accumulators) per query; 0 disables it
     int64_t maxPageCount = 0;     ///< size quota in pages (PRAGMA max_page_count); past it writes fail with StorageFull; 0 = none
+    int64_t pageCacheKib = 65536; ///< SQLite's page cache (PRAGMA cache_size, in KiB); 0 = SQLite's default (2 MiB)
+    /// WAL pages between automatic checkpoints (PRAGMA wal_autocheckpoint); 0 = SQLite's default
+    /// (1,000). Fewer, larger checkpoints copy a hot page once instead of once per checkpoint.
+    int walAutocheckpointPages = 10000;
 };
 
 /// Opens (creating when missing, unless readOnly) a cqlite database at `path` (":memory:" for a
