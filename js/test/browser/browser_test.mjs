@@ -186,6 +186,24 @@ try {
     step('database file from OPFS: integrity_check ok (build/native/cqlite not built: native read not tried)');
   }
 
+  // The web demo (web-demo/, served from the repository like the package): it starts, applies
+  // changes and receives diffs, and after a reload it continues from the state in OPFS.
+  const demo = await openPage(context, 'demo');
+  await demo.goto(`${site.url}/web-demo/`);
+  await demo.waitForFunction(() => window.cqliteDemo?.error || (window.cqliteDemo?.ready && window.cqliteDemo.applied >= 5), null, { timeout: 20000 });
+  const demoRun = await demo.evaluate(() => ({ ...window.cqliteDemo, status: document.getElementById('status').textContent, rows: document.querySelectorAll('#comfort tbody tr').length }));
+  assert.equal(demoRun.error, undefined, demoRun.error);
+  assert.equal(demoRun.rows, 3, 'the comfort table shows the 3 floors');
+  assert.ok(demoRun.diffs >= demoRun.applied, 'each temperature change moves at least one floor average');
+  await demo.reload();
+  await demo.waitForFunction(() => window.cqliteDemo?.error || window.cqliteDemo?.ready, null, { timeout: 20000 });
+  const demoAgain = await demo.evaluate(() => ({ ...window.cqliteDemo, status: document.getElementById('status').textContent, rows: document.querySelectorAll('#comfort tbody tr').length }));
+  assert.equal(demoAgain.error, undefined, demoAgain.error);
+  assert.match(demoAgain.status, /^restored from OPFS in \d+ ms: 24 rooms/);
+  assert.equal(demoAgain.rows, 3);
+  await demo.close();
+  step(`web demo: ${demoRun.applied} changes, ${demoRun.diffs} diffs; after a reload: "${demoAgain.status}"`);
+
   // 3. OPFS figures.
   const bench = await page.evaluate(() => window.runWorker('./bench_worker.mjs', { rooms: 1000, single: 500, batches: 20, batchSize: 100 }));
   assert.equal(bench.roomsCounted, bench.rooms);
