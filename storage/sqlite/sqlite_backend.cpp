@@ -613,6 +613,7 @@ public:
         // not halfway through a change.
         db_.use("BEGIN IMMEDIATE").run();
         inTransaction_ = true;
+        changesAtBegin_ = sqlite3_total_changes64(db_.handle());
     }
 
     void commit() override {
@@ -628,6 +629,7 @@ public:
         inTransaction_ = false;
         events_.clear();
         marks_.clear();
+        virtual_.clear();
     }
 
     void rollback() override {
@@ -636,24 +638,41 @@ public:
         undoHandles(0, true);
     }
 
+    // An outermost savepoint taken before the transaction has written anything is virtual: rolling
+    // back to it is rolling back the transaction and beginning a new one, which leaves exactly the
+    // same state. That spares SQLite's statement journal (a copy of every page the savepoint
+    // modifies) for the usual case of one change applied to one query. sqlite3_total_changes64
+    // counts every row inserted, updated or deleted on the connection, so an unchanged count means
+    // an unchanged database.
     void savepoint() override {
         if (!inTransaction_) throw Error(ErrorCode::Misuse, "savepoint(): no transaction is open");
-        db_.use("SAVEPOINT cq").run();
+        bool isVirtual = marks_.empty() && sqlite3_total_changes64(db_.handle()) == changesAtBegin_;
+        if (!isVirtual) db_.use("SAVEPOINT cq").run();
         marks_.push_back(events_.size());
+        virtual_.push_back(isVirtual);
     }
 
     void releaseSavepoint() override {
         if (marks_.empty()) throw Error(ErrorCode::Misuse, "releaseSavepoint(): no savepoint is open");
-        db_.use("RELEASE cq").run();
+        if (!virtual_.back()) db_.use("RELEASE cq").run();
         marks_.pop_back();
+        virtual_.pop_back();
     }
 
     void rollbackToSavepoint() override {
         if (marks_.empty()) throw Error(ErrorCode::Misuse, "rollbackToSavepoint(): no savepoint is open");
-        db_.use("ROLLBACK TO cq").run();
-        db_.use("RELEASE cq").run();
         size_t mark = marks_.back();
+        bool isVirtual = virtual_.back();
         marks_.pop_back();
+        virtual_.pop_back();
+        if (isVirtual) {
+            db_.use("ROLLBACK").run();
+            db_.use("BEGIN IMMEDIATE").run();
+            changesAtBegin_ = sqlite3_total_changes64(db_.handle());
+        } else {
+            db_.use("ROLLBACK TO cq").run();
+            db_.use("RELEASE cq").run();
+        }
         undoHandles(mark, false);
     }
 
@@ -723,6 +742,7 @@ private:
         if (all) {
             inTransaction_ = false;
             marks_.clear();
+            virtual_.clear();
         }
         for (size_t i = mark; i < events_.size(); ++i) {
             const HandleEvent& event = events_[i];
@@ -750,6 +770,8 @@ private:
     std::unordered_map<std::string, std::shared_ptr<QueryHandle>> handles_;
     std::vector<HandleEvent> events_;
     std::vector<size_t> marks_;
+    std::vector<bool> virtual_;     ///< per mark: no SAVEPOINT was issued (see savepoint())
+    sqlite3_int64 changesAtBegin_ = 0;
     std::unordered_map<std::string, std::string> dropSql_;
 };
 

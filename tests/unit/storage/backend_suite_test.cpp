@@ -689,6 +689,35 @@ void transactionSections(const BackendFactory& make) {
             CHECK(drainSnapshot(*backend, q) == drainSnapshot(*reference, r));
         }
     }
+    SECTION("transactions: a savepoint taken before any write (the engine's usual case) rolls back exactly") {
+        for (uint32_t seed = 20; seed < 24; ++seed) {
+            auto backend = make();
+            auto reference = make();
+            QueryStore q = backend->openQuery("q");
+            QueryStore r = reference->openQuery("q");
+            randomWrites(*backend, q, seed, 100);
+            randomWrites(*reference, r, seed, 100);
+            backend->begin();
+            reference->begin();
+            backend->savepoint();  // nothing written in this transaction yet
+            randomWrites(*backend, q, seed + 100, 80);
+            backend->savepoint();
+            randomWrites(*backend, q, seed + 200, 80);
+            backend->releaseSavepoint();
+            backend->rollbackToSavepoint();
+            backend->savepoint();  // again before any write of this transaction
+            randomWrites(*backend, q, seed + 300, 80);
+            randomWrites(*reference, r, seed + 300, 80);
+            backend->releaseSavepoint();
+            backend->savepoint();  // after writes
+            randomWrites(*backend, q, seed + 400, 80);
+            backend->rollbackToSavepoint();
+            backend->commit();
+            reference->commit();
+            INFO("seed " << seed);
+            CHECK(drainSnapshot(*backend, q) == drainSnapshot(*reference, r));
+        }
+    }
     SECTION("transactions: a rolled-back dropQuery brings the query back") {
         auto backend = make();
         QueryStore q = backend->openQuery("q");
