@@ -254,6 +254,7 @@ CQ_EXPORT const char* cq_scenario_run(const char* scenario_json, const char* nam
             cleanup.fn = [vfs, path] { removeDatabaseFiles(vfs, path); };
             cq::SqliteOptions so;
             so.vfs = vfs;
+            so.journalMode = o.value("journal_mode", "");
             options.makeStorage = [path, so] { return cq::makeSqliteBackend(path, so); };
 #else
             throw cq::Error(cq::ErrorCode::Misuse, "this build has no SQLite");

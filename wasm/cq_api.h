@@ -46,7 +46,7 @@ double cq_next_due_time(cq_engine* engine);
 void cq_set_wall_clock(cq_engine* engine, double now_ms);
 
 /* Runs one conformance scenario. options: {"storage": "memory" | "sqlite", "known": {...},
- * "pending": ["file", ...], "path"?: "/s.db", "vfs"?: "opfs-sah"}. With a path (storage "sqlite")
+ * "pending": ["file", ...], "path"?: "/s.db", "vfs"?: "opfs-sah", "journal_mode"?: "WAL"}. With a path (storage "sqlite")
  * the scenario runs on that database file (through the named VFS), emptied before and removed after. result: {"name", "status": "PASS" | "FAIL" | "KNOWN" | "PENDING",
  * "message"}. */
 const char* cq_scenario_run(const char* scenario_json, const char* name, const char* options_json);

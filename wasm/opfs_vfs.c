@@ -6,7 +6,12 @@
 // naming the SQLite file it holds; data starts after the header.
 // Locking is a no-op: OPFS gives a file one SyncAccessHandle at a time, so the one worker that opened
 // the pool owns every file in it, and a second tab fails when it opens the pool (StorageLocked).
+// For the same reason the WAL index ("shared memory") lives in this module's heap: only connections
+// of this one thread ever share it, as with SQLite's own locking_mode=EXCLUSIVE. That makes
+// journal_mode=WAL available, whose commits append to the -wal file without a flush
+// (synchronous=NORMAL): flushes happen at checkpoints (an fsync each is most of a commit's cost).
 // Offsets cross to JS as doubles (exact up to 2^53) rather than i64, which would need WASM_BIGINT.
+#include <stdlib.h>
 #include <string.h>
 
 #include <emscripten.h>
@@ -32,14 +37,46 @@ EM_JS(int, cq_sah_exists, (const char* name), { return Module.sahPool.xAccess(UT
 typedef struct SahFile {
   sqlite3_file base;
   int slot;
+  int shmMapped;  // this connection has mapped the slot's WAL index
 } SahFile;
+
+// The WAL index of one database file (by pool slot), in the heap; freed when no connection maps it.
+typedef struct SahShm {
+  int slot;
+  int refs;
+  int regionCount;
+  void** regions;
+  struct SahShm* next;
+} SahShm;
+static SahShm* shmList = 0;
+
+static SahShm* shmFind(int slot) {
+  for (SahShm* s = shmList; s; s = s->next)
+    if (s->slot == slot) return s;
+  return 0;
+}
+
+static void shmFree(SahShm* shm) {
+  for (SahShm** p = &shmList; *p; p = &(*p)->next) {
+    if (*p == shm) {
+      *p = shm->next;
+      break;
+    }
+  }
+  for (int i = 0; i < shm->regionCount; i++) free(shm->regions[i]);
+  free(shm->regions);
+  free(shm);
+}
 
 static int ioResult(int rc, int ioError) {
   if (rc == -2) return SQLITE_FULL;
   return rc < 0 ? ioError : SQLITE_OK;
 }
 
+static int fileShmUnmap(sqlite3_file* f, int deleteFlag);
+
 static int fileClose(sqlite3_file* f) {
+  fileShmUnmap(f, 0);
   return cq_sah_close(((SahFile*)f)->slot) ? SQLITE_IOERR_CLOSE : SQLITE_OK;
 }
 
@@ -105,9 +142,63 @@ static int fileDeviceCharacteristics(sqlite3_file* f) {
   return SQLITE_IOCAP_UNDELETABLE_WHEN_OPEN;
 }
 
+static int fileShmMap(sqlite3_file* f, int region, int regionSize, int extend, void volatile** out) {
+  SahFile* file = (SahFile*)f;
+  *out = 0;
+  SahShm* shm = shmFind(file->slot);
+  if (!shm) {
+    shm = (SahShm*)calloc(1, sizeof(SahShm));
+    if (!shm) return SQLITE_NOMEM;
+    shm->slot = file->slot;
+    shm->next = shmList;
+    shmList = shm;
+  }
+  if (!file->shmMapped) {
+    file->shmMapped = 1;
+    shm->refs++;
+  }
+  if (region >= shm->regionCount) {
+    if (!extend) return SQLITE_OK;
+    void** grown = (void**)realloc(shm->regions, sizeof(void*) * (size_t)(region + 1));
+    if (!grown) return SQLITE_NOMEM;
+    shm->regions = grown;
+    for (int i = shm->regionCount; i <= region; i++) {
+      shm->regions[i] = calloc(1, (size_t)regionSize);
+      if (!shm->regions[i]) {
+        shm->regionCount = i;
+        return SQLITE_NOMEM;
+      }
+    }
+    shm->regionCount = region + 1;
+  }
+  *out = shm->regions[region];
+  return SQLITE_OK;
+}
+
+static int fileShmLock(sqlite3_file* f, int offset, int n, int flags) {
+  (void)f;
+  (void)offset;
+  (void)n;
+  (void)flags;
+  return SQLITE_OK;  // one thread owns the pool (see the top of this file)
+}
+
+static void fileShmBarrier(sqlite3_file* f) { (void)f; }
+
+static int fileShmUnmap(sqlite3_file* f, int deleteFlag) {
+  (void)deleteFlag;
+  SahFile* file = (SahFile*)f;
+  if (!file->shmMapped) return SQLITE_OK;
+  file->shmMapped = 0;
+  SahShm* shm = shmFind(file->slot);
+  if (shm && --shm->refs <= 0) shmFree(shm);
+  return SQLITE_OK;
+}
+
 static const sqlite3_io_methods kIoMethods = {
-    1, fileClose, fileRead, fileWrite, fileTruncate, fileSync, fileSize, fileLock, fileLock,
-    fileCheckReservedLock, fileControl, fileSectorSize, fileDeviceCharacteristics, 0, 0, 0, 0, 0, 0};
+    2, fileClose, fileRead, fileWrite, fileTruncate, fileSync, fileSize, fileLock, fileLock,
+    fileCheckReservedLock, fileControl, fileSectorSize, fileDeviceCharacteristics,
+    fileShmMap, fileShmLock, fileShmBarrier, fileShmUnmap, 0, 0};
 
 static int vfsOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int flags, int* outFlags) {
   (void)vfs;
@@ -117,6 +208,7 @@ static int vfsOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* f, int
   if (slot == -2) return SQLITE_FULL;
   if (slot < 0) return SQLITE_CANTOPEN;
   file->slot = slot;
+  file->shmMapped = 0;
   file->base.pMethods = &kIoMethods;
   if (outFlags) *outFlags = flags;
   return SQLITE_OK;

@@ -3,6 +3,7 @@
 // dedicated worker it starts itself (so a page can use storage 'opfs'). Methods return promises;
 // the diffs of a call cross the worker boundary once, in its reply.
 import type { ChangesOptions, DiffCallback, EngineOptions } from './engine.js';
+import type { OpfsPoolOptions } from './opfs/sah_pool.js';
 import { CqError, CqSubscriberOverflowError, toCqError, type CqErrorDetails } from './errors.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
 
@@ -10,7 +11,7 @@ export * from './index.js';
 
 /** EngineOptions minus what cannot cross to a worker (functions, the pool's raw handles). */
 export interface WorkerEngineOptions extends Omit<EngineOptions, 'wasmBinary' | 'opfs' | 'locateFile'> {
-  opfs?: { directory?: string; capacity?: number; lock?: 'fail' | 'wait' };
+  opfs?: Omit<OpfsPoolOptions, 'handles'>;
   /** The worker script (default: ./worker.js next to this file). Bundlers: point it at the
    * bundled 'cqlite/worker' entry. */
   workerUrl?: string | URL;

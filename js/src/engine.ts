@@ -170,7 +170,12 @@ export class Engine {
       }
       // The pool belongs to this engine's own module instance: the VFS reaches it as Module.sahPool.
       native = await Native.load({ ...moduleOptions, sahPool: pool });
-      Object.assign(wire, { storage: 'sqlite', path: '/' + (options.path ?? 'cqlite.db').replace(/^\/+/, ''), vfs: 'opfs-sah' });
+      Object.assign(wire, {
+        storage: 'sqlite',
+        path: '/' + (options.path ?? 'cqlite.db').replace(/^\/+/, ''),
+        vfs: 'opfs-sah',
+        journal_mode: options.opfs?.journalMode ?? 'WAL',
+      });
     } else {
       if (options.wasmBinary || locateFile) native = await Native.load(moduleOptions);
       else native = await (sharedNative ??= Native.load());

@@ -64,3 +64,42 @@ test('opfs-sah: a full quota gives CqStorageFullError and loses no committed cha
   again.close();
   fs.rmSync(dir, { recursive: true });
 });
+
+test('opfs-sah: WAL by default (no flush per commit); an engine never closed loses no committed change', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqlite-wal-'));
+  let flushes = 0;
+  const counting = () => openHandles(dir, 6).map((h) => Object.assign(h, { flush() { flushes++; FsSyncHandle.prototype.flush.call(h); } }));
+  const crashed = await Engine.open({ storage: 'opfs', clock: 'manual', opfs: { handles: counting() } });
+  crashed.registerQuery(query);
+  crashed.applyChange(insert(node('r0', ['Room'], { name: 'n0', note: 'x' })));
+  flushes = 0;
+  for (let i = 1; i < 40; i++) crashed.applyChange(insert(node(`r${i}`, ['Room'], { name: `n${i}`, note: 'x' })));
+  assert.equal(flushes, 0, 'a WAL commit does not flush');
+  const names = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f)).subarray(0, 64).toString().replace(/\0.*$/s, ''));
+  assert.ok(names.includes('/cqlite.db-wal'), `a slot holds the WAL (${names})`);
+  // No close(): as if the worker had been killed. A new module instance recovers from the WAL.
+  const again = await Engine.open({ storage: 'opfs', clock: 'manual', opfs: { handles: openHandles(dir, 6) } });
+  assert.equal(again.results('rooms').length, 40);
+  again.applyChange(update(node('r0', ['Room'], { note: 'after' })));
+  again.close();
+  const last = await Engine.open({ storage: 'opfs', opfs: { handles: openHandles(dir, 6) } });
+  assert.equal(last.results('rooms').find((r) => r.name === 'n0').note, 'after');
+  last.close();
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("opfs-sah: journalMode 'TRUNCATE' flushes at every commit and keeps no WAL", async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqlite-trunc-'));
+  let flushes = 0;
+  const handles = openHandles(dir, 6).map((h) => Object.assign(h, { flush() { flushes++; FsSyncHandle.prototype.flush.call(h); } }));
+  const engine = await Engine.open({ storage: 'opfs', clock: 'manual', opfs: { handles, journalMode: 'TRUNCATE' } });
+  engine.registerQuery(query);
+  engine.applyChange(insert(node('r0', ['Room'], { name: 'n0', note: 'x' })));
+  flushes = 0;
+  for (let i = 1; i <= 10; i++) engine.applyChange(insert(node(`r${i}`, ['Room'], { name: `n${i}`, note: 'x' })));
+  assert.ok(flushes >= 10, `at least one flush per commit (${flushes})`);
+  const names = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f)).subarray(0, 64).toString().replace(/\0.*$/s, ''));
+  assert.ok(!names.includes('/cqlite.db-wal'));
+  engine.close();
+  fs.rmSync(dir, { recursive: true });
+});

@@ -26,12 +26,12 @@ function summary(latencies, changes) {
 
 self.onmessage = async ({ data }) => {
   try {
-    const { rooms = 1000, single = 500, batches = 20, batchSize = 100, storage = 'opfs', archive = true } = data ?? {};
+    const { rooms = 1000, single = 500, batches = 20, batchSize = 100, storage = 'opfs', archive = true, journalMode = 'WAL' } = data ?? {};
     // Start from an empty database: remove what an earlier run left in this origin's OPFS.
     const root = await navigator.storage.getDirectory();
     await root.removeEntry('cq-bench', { recursive: true }).catch(() => {});
     const opened = performance.now();
-    const engine = await Engine.open({ storage, archive, path: 'bench.db', opfs: { directory: 'cq-bench' }, clock: 'manual' });
+    const engine = await Engine.open({ storage, archive, path: 'bench.db', opfs: { directory: 'cq-bench', journalMode }, clock: 'manual' });
     const openMs = performance.now() - opened;
     engine.registerQuery({
       id: 'avg',
@@ -67,6 +67,7 @@ self.onmessage = async ({ data }) => {
     const check = engine.results('avg');
     engine.close();
     self.postMessage({
+      journalMode,
       openMs: +openMs.toFixed(1),
       rooms,
       single: summary(one, single),

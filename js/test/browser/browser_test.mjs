@@ -77,7 +77,7 @@ try {
   const known = JSON.parse(fs.readFileSync(path.join(root, 'tests/known-differences.json'), 'utf8'));
   const pending = fs.readFileSync(path.join(root, 'tests/pending.txt'), 'utf8').split('\n')
     .map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
-  const conf = await page.evaluate((msg) => window.runWorker('./scenario_worker.mjs', msg), { files, known, pending });
+  const conf = await page.evaluate((msg) => window.runWorker('./scenario_worker.mjs', msg), { files, known, pending, journalMode: 'WAL' });
   let passed = 0;
   let failed = 0;
   for (const r of conf.results) {
@@ -205,8 +205,12 @@ try {
   step(`web demo: ${demoRun.applied} changes, ${demoRun.diffs} diffs; after a reload: "${demoAgain.status}"`);
 
   // 3. OPFS figures.
-  const bench = await page.evaluate(() => window.runWorker('./bench_worker.mjs', { rooms: 1000, single: 500, batches: 20, batchSize: 100 }));
+  const benchOf = (journalMode) => page.evaluate((m) => window.runWorker('./bench_worker.mjs', m),
+    { rooms: 1000, single: 500, batches: 20, batchSize: 100, journalMode });
+  const bench = await benchOf('WAL');
+  const truncate = await benchOf('TRUNCATE');
   assert.equal(bench.roomsCounted, bench.rooms);
+  assert.equal(truncate.roomsCounted, truncate.rooms);
   const roundTrip = await page.evaluate(async () => {
     const e = await window.cqlite.WorkerEngine.open({ storage: 'opfs', path: 'rt.db', opfs: { directory: 'cq-bench-rt' }, clock: 'manual' });
     await e.registerQuery({ id: 'n', cypher: 'MATCH (r:Room) RETURN count(r) AS n' });
@@ -227,15 +231,17 @@ try {
     measuredAt: new Date().toISOString(),
     browser: `Chromium ${context.browser()?.version() ?? ''} headless`,
     loadAverage: os.loadavg().map((x) => +x.toFixed(2)),
-    note: 'dedicated worker, storage opfs (SQLite, journal_mode TRUNCATE, opfs-sah VFS); query: 1-hop avg of room temperature by floor; single = applyChange (one transaction each), batched = applyChanges of batchSize changes in one transaction; pageRoundTrip = WorkerEngine.applyChange from the page, including the postMessage round trip',
+    note: 'dedicated worker, storage opfs (SQLite over the opfs-sah VFS, synchronous=NORMAL; single/batched: the default journal_mode WAL, truncate: journalMode TRUNCATE); query: 1-hop avg of room temperature by floor; single = applyChange (one transaction each), batched = applyChanges of batchSize changes in one transaction; pageRoundTrip = WorkerEngine.applyChange from the page, including the postMessage round trip',
     engineOpenMs: bench.openMs,
     rooms: bench.rooms,
     single: bench.single,
     batched: bench.batched,
+    truncate: { single: truncate.single, batched: truncate.batched },
     pageRoundTrip: { ...roundTrip, p50Ms: +roundTrip.p50Ms.toFixed(3), p99Ms: +roundTrip.p99Ms.toFixed(3) },
   };
-  console.log(`OPFS single change per transaction: ${bench.single.changesPerSec} changes/s, commit p50 ${bench.single.p50Ms} ms, p99 ${bench.single.p99Ms} ms (${bench.single.commits} commits)`);
-  console.log(`OPFS batched (${bench.batched.batchSize} per transaction): ${bench.batched.changesPerSec} changes/s, commit p50 ${bench.batched.p50Ms} ms, p99 ${bench.batched.p99Ms} ms (${bench.batched.commits} commits)`);
+  console.log(`OPFS (WAL) single change per transaction: ${bench.single.changesPerSec} changes/s, commit p50 ${bench.single.p50Ms} ms, p99 ${bench.single.p99Ms} ms (${bench.single.commits} commits)`);
+  console.log(`OPFS (WAL) batched (${bench.batched.batchSize} per transaction): ${bench.batched.changesPerSec} changes/s, commit p50 ${bench.batched.p50Ms} ms, p99 ${bench.batched.p99Ms} ms (${bench.batched.commits} commits)`);
+  console.log(`OPFS, journalMode TRUNCATE: single ${truncate.single.changesPerSec} changes/s (p50 ${truncate.single.p50Ms} ms, p99 ${truncate.single.p99Ms} ms), batched ${truncate.batched.changesPerSec} changes/s (p50 ${truncate.batched.p50Ms} ms, p99 ${truncate.batched.p99Ms} ms)`);
   console.log(`OPFS via WorkerEngine from the page, one change at a time: ${roundTrip.changesPerSec} changes/s, p50 ${figures.pageRoundTrip.p50Ms} ms, p99 ${figures.pageRoundTrip.p99Ms} ms`);
   if (fs.existsSync(path.join(root, 'build/wasm'))) {
     fs.writeFileSync(path.join(root, 'build/wasm/opfs-bench.json'), JSON.stringify(figures, null, 2) + '\n');

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Runs conformance scenarios in a dedicated worker on SQLite over OPFS: the "opfs-sah" VFS and its
 // slot pool, the same runner (cq_scenario_run) and the same PASS/FAIL contract as `cqlite scenario`.
-// Each scenario gets a fresh database file in the pool, removed after the run.
+// Each scenario gets a fresh database file in the pool, removed after the run; journal_mode as the
+// package's default for OPFS (WAL, with the VFS's in-heap WAL index).
 import { Native } from '../../../dist/native.js';
 import { openOpfsPool } from '../../../dist/opfs/sah_pool.js';
 
@@ -14,6 +15,7 @@ self.onmessage = async ({ data }) => {
         storage: 'sqlite',
         path: '/scenario.db',
         vfs: 'opfs-sah',
+        journal_mode: data.journalMode,
         known: data.known,
         pending: data.pending,
       });
