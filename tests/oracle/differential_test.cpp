@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -18,7 +19,7 @@
 #include "core/common/error.h"
 #include "core/model/json.h"
 #include "core/query/engine.h"
-#include "storage/memory/memory_backend.h"
+#include "storage/factory/open_storage.h"
 #include "tests/oracle/oracle.h"
 
 using namespace cq;
@@ -360,6 +361,7 @@ struct Shape {
     int episodes = 8;
     int steps = 125;
     bool timed = false;
+    std::string storage = "memory";  ///< the engine's backend (SQLite runs in memory, behind its read cache)
 };
 
 struct Failure {
@@ -452,7 +454,7 @@ public:
 
     /// Replays `steps` on a fresh engine; the first mismatch, if any.
     std::optional<Failure> run(const std::vector<Step>& steps, size_t* diffCount = nullptr, size_t* rowCount = nullptr) {
-        Engine engine(makeMemoryBackend(), EngineOptions{[] { return int64_t(0); }, false});
+        Engine engine(openStorage(shape_.storage, ":memory:"), EngineOptions{[] { return int64_t(0); }, false});
         QueryConfig config;
         config.id = "q";
         config.cypher = shape_.cypher;
@@ -538,7 +540,10 @@ size_t gTotalChanges = 0;
 std::string runShape(const Shape& shape) {
     Checker checker(shape);
     size_t changes = 0, diffs = 0, rows = 0;
-    for (int ep = 0; ep < shape.episodes; ++ep) {
+    // CQ_DIFF_SCALE=N runs N times the episodes (new seeds after the usual ones): a soak run by hand.
+    const char* scaleText = std::getenv("CQ_DIFF_SCALE");
+    const int scale = scaleText ? std::max(1, std::atoi(scaleText)) : 1;
+    for (int ep = 0; ep < shape.episodes * scale; ++ep) {
         const uint64_t seed = shape.seed * 1000003ULL + uint64_t(ep);
         Generator gen(shape.profile, seed, shape.timed);
         std::vector<Step> steps = gen.episode(shape.steps);
@@ -548,7 +553,7 @@ std::string runShape(const Shape& shape) {
             std::vector<Step> small = minimize(checker, failing);
             std::optional<Failure> last = checker.run(small);
             std::ostringstream out;
-            out << "MISMATCH in shape '" << shape.name << "' (seed " << seed << ", episode " << ep << ", step "
+            out << "MISMATCH in shape '" << shape.name << "' on " << shape.storage << " (seed " << seed << ", episode " << ep << ", step "
                 << f->step << ")\n  query: " << shape.cypher << "\n  joins: " << shape.joins.dump() << "\n  "
                 << f->message << "\n  minimized sequence (" << small.size() << " of " << failing.size()
                 << " steps):\n";
@@ -559,7 +564,7 @@ std::string runShape(const Shape& shape) {
         }
     }
     gTotalChanges += changes;
-    std::cout << "differential: " << shape.name << ": " << changes << " changes, " << diffs
+    std::cout << "differential: " << shape.name << " (" << shape.storage << "): " << changes << " changes, " << diffs
               << " diffs checked, " << rows << " result rows compared, seed " << shape.seed << "\n"
               << std::flush;
     return "";
@@ -626,10 +631,16 @@ Profile equipmentProfile() {
 const Json kHasSensor = parseJson(
     R"([{"id": "HAS_SENSOR", "keys": [{"label": "Equipment", "property": "id"}, {"label": "Sensor", "property": "equip_id"}]}])");
 
+/// Every shape runs on every backend of the build: the SQLite backend's read cache and rollbacks
+/// meet the same random sequences as the memory backend.
 void check(const Shape& shape) {
-    INFO("shape " << shape.name << ", seed " << shape.seed);
-    std::string report = runShape(shape);
-    if (!report.empty()) FAIL(report);
+    for (const std::string& kind : storageKinds()) {
+        Shape s = shape;
+        s.storage = kind;
+        INFO("shape " << s.name << ", storage " << kind << ", seed " << s.seed);
+        std::string report = runShape(s);
+        if (!report.empty()) FAIL(report);
+    }
     SUCCEED();
 }
 
