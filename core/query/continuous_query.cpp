@@ -273,10 +273,24 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     solveAnchors(after);
     normalizeOptional(plan_, after);
 
-    // Diff by signature.
+    // Diff by signature (signatures are unique on each side after normalizeOptional). A linear
+    // search for the usual handful of solutions, hash maps beyond.
+    const bool small = before.size() * after.size() <= 64;
     std::unordered_map<uint64_t, const Solution*> b, a;
-    for (const Solution& s : before) b.emplace(s.signature, &s);
-    for (const Solution& s : after) a.emplace(s.signature, &s);
+    if (!small) {
+        for (const Solution& s : before) b.emplace(s.signature, &s);
+        for (const Solution& s : after) a.emplace(s.signature, &s);
+    }
+    auto findIn = [small](const std::vector<Solution>& side, const std::unordered_map<uint64_t, const Solution*>& index,
+                          uint64_t signature) -> const Solution* {
+        if (!small) {
+            auto it = index.find(signature);
+            return it == index.end() ? nullptr : it->second;
+        }
+        for (const Solution& s : side)
+            if (s.signature == signature) return &s;
+        return nullptr;
+    };
     auto frameOf = [&](const Solution& s) {
         std::vector<Value> f(plan_.slotOfVar.size());
         for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
@@ -286,17 +300,17 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     std::vector<RowChange> rows;
     std::vector<const Solution*> removed, added;
     for (const Solution& s : before) {
-        auto it = a.find(s.signature);
-        if (it == a.end()) { removed.push_back(&s); continue; }
+        const Solution* match = findIn(after, a, s.signature);
+        if (!match) { removed.push_back(&s); continue; }
         RowChange rc;
         rc.kind = RowChange::Kind::Update;
         rc.before = frameOf(s);
-        rc.after = frameOf(*it->second);
+        rc.after = frameOf(*match);
         rc.beforeKey = rc.afterKey = s.signature;
         rows.push_back(std::move(rc));
     }
     for (const Solution& s : after)
-        if (!b.count(s.signature)) added.push_back(&s);
+        if (!findIn(before, b, s.signature)) added.push_back(&s);
     // A blank optional row replaced by a matched one (or the reverse) is an update of that row.
     if (plan_.hasOptional) {
         for (auto& r : removed) {
@@ -405,32 +419,35 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
         out.push_back(std::move(o));
     };
     std::vector<Value> nb, na;
+    // The last part's diffs carry maps only: no next frame to fill.
+    std::vector<Value>* nbOut = last ? nullptr : &nb;
+    std::vector<Value>* naOut = last ? nullptr : &na;
     for (RowChange& rc : in) {
         rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
         rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
         switch (rc.kind) {
             case RowChange::Kind::Add: {
                 if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false)) break;
-                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, &na);
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, naOut);
                 emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
                 break;
             }
             case RowChange::Kind::Remove: {
                 if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true)) break;
-                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true, &nb);
+                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true, nbOut);
                 emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
                 break;
             }
             case RowChange::Kind::Update: {
                 bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true);
                 Map b;
-                if (wb) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true, &nb);
+                if (wb) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true, nbOut);
                 bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false);
                 if (!wa) {
                     if (wb) emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
                     break;
                 }
-                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, &na);
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, naOut);
                 if (!wb) {
                     emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
                     break;
@@ -485,7 +502,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         Touch t;
         t.group = group;
         t.countBefore = rowCount(group);
-        t.before = project(part, frame, Mode::Snapshot, group, input, before, &t.beforeFrame);
+        t.before = project(part, frame, Mode::Snapshot, group, input, before, last ? nullptr : &t.beforeFrame);
         byGroup[group] = touches.size();
         touches.push_back(std::move(t));
         return touches.back();
@@ -550,7 +567,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
     for (Touch& t : touches) {
         std::vector<Value> afterFrame;
         t.lastFrame.resize(std::max<size_t>(t.lastFrame.size(), size_t(part.frameSize)));
-        Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, &afterFrame);
+        Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, last ? nullptr : &afterFrame);
         int64_t countAfter = rowCount(t.group);
         if (last) {
             Diff d;

@@ -167,6 +167,19 @@ void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
     if (!plan.hasOptional) {
         // An element that fits several slots (a node labelled both Room and Floor on a self-loop)
         // reaches the same solution once per slot; keep one.
+        if (solutions.size() < 2) return;
+        if (solutions.size() <= 16) {  // the usual case: a few solutions, no set to allocate
+            size_t kept = 0;
+            for (size_t i = 0; i < solutions.size(); ++i) {
+                bool dup = false;
+                for (size_t j = 0; j < kept && !dup; ++j) dup = solutions[j].signature == solutions[i].signature;
+                if (dup) continue;
+                if (kept != i) solutions[kept] = std::move(solutions[i]);
+                ++kept;
+            }
+            solutions.erase(solutions.begin() + std::ptrdiff_t(kept), solutions.end());
+            return;
+        }
         std::set<uint64_t> seen;
         solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
                                        [&](const Solution& s) { return !seen.insert(s.signature).second; }),
