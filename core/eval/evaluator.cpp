@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/eval/evaluator.h"
 
+#include <deque>
+
 #include "core/common/error.h"
 #include "core/eval/operators.h"
 
@@ -72,9 +74,21 @@ Value evaluateCall(const Expr& e, EvalContext& ctx) {
         if (!ctx.hooks) throw Error(ErrorCode::Unsupported, e.name + "() is not available here");
         return ctx.hooks->callEngineFunction(e, ctx);
     }
-    std::vector<Value> args;
+    // Argument vectors are reused per nesting depth (a deque keeps outer ones in place while an
+    // argument's own call takes the next depth): no allocation per call once warm.
+    thread_local std::deque<std::vector<Value>> pool;
+    thread_local size_t depth = 0;
+    if (pool.size() <= depth) pool.emplace_back();
+    std::vector<Value>& args = pool[depth];
+    struct Depth {
+        size_t& d;
+        explicit Depth(size_t& x) : d(x) { ++d; }
+        ~Depth() { --d; }
+    } guard(depth);
     evaluateArguments(e, ctx, args);
-    return def->fn(args, ctx.call);
+    Value result = def->fn(args, ctx.call);
+    args.clear();
+    return result;
 }
 
 }  // namespace
@@ -90,7 +104,12 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         case ExprKind::Literal: return e.literal;
         case ExprKind::Parameter: return Value();  // nothing binds parameters (as in Drasi)
         case ExprKind::Variable: return (*ctx.frame)[e.varIndex];
-        case ExprKind::Property: return property(evaluate(*e.children[0], ctx), e.name);
+        case ExprKind::Property: {
+            // r.x reads the frame's value in place (no copy of the element pointer).
+            const Expr& target = *e.children[0];
+            if (target.kind == ExprKind::Variable) return property((*ctx.frame)[target.varIndex], e.name);
+            return property(evaluate(target, ctx), e.name);
+        }
         case ExprKind::Index: return index(evaluate(*e.children[0], ctx), evaluate(*e.children[1], ctx));
         case ExprKind::Slice: {
             Value list = evaluate(*e.children[0], ctx);
