@@ -4,7 +4,8 @@
 // the diffs of a call cross the worker boundary once, in its reply.
 import type { ChangesOptions, DiffCallback, EngineOptions } from './engine.js';
 import type { OpfsPoolOptions } from './opfs/sah_pool.js';
-import { CqError, CqSubscriberOverflowError, toCqError, type CqErrorDetails } from './errors.js';
+import { CqError, toCqError, type CqErrorDetails } from './errors.js';
+import { ChangeStream } from './stream.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
 
 export * from './index.js';
@@ -32,7 +33,7 @@ export class WorkerEngine {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: unknown): void }>();
   private readonly callbacks = new Map<string, Set<DiffCallback>>();
-  private readonly iterators = new Map<string, Set<{ push(d: Diff[]): void; end(): void }>>();
+  private readonly iterators = new Map<string, Set<ChangeStream>>();
   private readonly bufferLimit: number;
 
   private constructor(worker: Worker, bufferLimit: number) {
@@ -136,58 +137,12 @@ export class WorkerEngine {
   /** As Engine.changes(): buffered per consumer, bounded by bufferLimit diffs. */
   changes(queryId: string, options: ChangesOptions = {}): AsyncIterableIterator<Diff[]> {
     const limit = options.bufferLimit ?? this.bufferLimit;
-    const queue: Diff[][] = [];
-    let buffered = 0;
-    let waiting: ((r: IteratorResult<Diff[]>) => void) | undefined;
-    let failure: unknown;
-    let done = false;
     let set = this.iterators.get(queryId);
     if (!set) this.iterators.set(queryId, (set = new Set()));
     const members = set;
-    const sink = {
-      push(d: Diff[]) {
-        if (done || failure) return;
-        if (waiting) {
-          const w = waiting;
-          waiting = undefined;
-          w({ value: d, done: false });
-        } else if (buffered + d.length > limit) {
-          failure = new CqSubscriberOverflowError(queryId, limit);
-          members.delete(sink);
-        } else {
-          queue.push(d);
-          buffered += d.length;
-        }
-      },
-      end() {
-        done = true;
-        members.delete(sink);
-        if (waiting) waiting({ value: undefined, done: true });
-        waiting = undefined;
-      },
-    };
-    members.add(sink);
-    const it: AsyncIterableIterator<Diff[]> = {
-      next() {
-        const head = queue.shift();
-        if (head) {
-          buffered -= head.length;
-          return Promise.resolve({ value: head, done: false });
-        }
-        if (failure) return Promise.reject(failure);
-        if (done) return Promise.resolve({ value: undefined, done: true });
-        return new Promise((resolve) => (waiting = resolve));
-      },
-      return() {
-        queue.length = 0;
-        sink.end();
-        return Promise.resolve({ value: undefined, done: true });
-      },
-      [Symbol.asyncIterator]() {
-        return it;
-      },
-    };
-    return it;
+    const stream: ChangeStream = new ChangeStream(limit, queryId, () => members.delete(stream));
+    members.add(stream);
+    return stream;
   }
 
   /** Closes the engine (releasing OPFS handles and the Web Lock) and stops the worker. */

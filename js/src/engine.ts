@@ -6,6 +6,7 @@ import { Native } from './native.js';
 import { CqMisuseError, CqStorageLockedError, CqError, CqSubscriberOverflowError, toCqError, type CqErrorDetails } from './errors.js';
 export { CqSubscriberOverflowError };
 import { openOpfsPool, PoolLockedError, type OpfsPoolOptions, type SahPool } from './opfs/sah_pool.js';
+import { ChangeStream } from './stream.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
 
 export interface EngineOptions {
@@ -66,68 +67,6 @@ function toQueryDiffs(raw: RawOutput[]): QueryDiffs[] {
   return raw.map((o) =>
     o.error ? { query: o.query, diffs: o.diffs, error: toCqError(o.error) } : { query: o.query, diffs: o.diffs },
   );
-}
-
-class ChangeStream implements AsyncIterableIterator<Diff[]> {
-  private readonly queue: Diff[][] = [];
-  private buffered = 0;
-  private waiting: ((r: IteratorResult<Diff[]>) => void) | undefined;
-  private failWaiting: ((e: unknown) => void) | undefined;
-  private failure: unknown;
-  private done = false;
-
-  constructor(private readonly limit: number, private readonly queryId: string, private readonly detach: () => void) {}
-
-  push(diffs: Diff[]): void {
-    if (this.done || this.failure) return;
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = this.failWaiting = undefined;
-      w({ value: diffs, done: false });
-      return;
-    }
-    if (this.buffered + diffs.length > this.limit) {
-      this.failure = new CqSubscriberOverflowError(this.queryId, this.limit);
-      this.detach();
-      return;
-    }
-    this.queue.push(diffs);
-    this.buffered += diffs.length;
-  }
-
-  end(): void {
-    this.done = true;
-    this.detach();
-    if (this.waiting) {
-      const w = this.waiting;
-      this.waiting = this.failWaiting = undefined;
-      w({ value: undefined, done: true });
-    }
-  }
-
-  next(): Promise<IteratorResult<Diff[]>> {
-    const head = this.queue.shift();
-    if (head) {
-      this.buffered -= head.length;
-      return Promise.resolve({ value: head, done: false });
-    }
-    if (this.failure) return Promise.reject(this.failure);
-    if (this.done) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.waiting = resolve;
-      this.failWaiting = reject;
-    });
-  }
-
-  return(): Promise<IteratorResult<Diff[]>> {
-    this.queue.length = 0;
-    this.end();
-    return Promise.resolve({ value: undefined, done: true });
-  }
-
-  [Symbol.asyncIterator](): AsyncIterableIterator<Diff[]> {
-    return this;
-  }
 }
 
 export class Engine {

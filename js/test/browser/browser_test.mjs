@@ -92,6 +92,31 @@ try {
   assert.ok(conf.stats.writes > 0 && conf.stats.syncs > 0, 'the scenarios really wrote to OPFS');
   assert.deepEqual(conf.leftOver, [], 'every scenario database was removed from the pool');
 
+  // WorkerEngine iterators: a consumer past its bufferLimit gets everything it buffered, then
+  // CqSubscriberOverflowError; another consumer of the same query loses nothing.
+  const overflow = await page.evaluate(async (changes) => {
+    const e = await window.cqlite.WorkerEngine.open({ clock: 'manual' });
+    await e.registerQuery({ id: 'q', cypher: 'MATCH (r:Room) RETURN r.name AS name' });
+    const small = e.changes('q', { bufferLimit: 5 });
+    const big = e.changes('q');
+    for (const c of changes) await e.applyChange(c);
+    let delivered = 0;
+    let error;
+    try {
+      for await (const d of small) delivered += d.length;
+    } catch (err) {
+      error = window.describeError(err);
+    }
+    let other = 0;
+    for await (const d of big) if ((other += d.length) === changes.length) break;
+    await e.close();
+    return { delivered, error, other };
+  }, Array.from({ length: 8 }, (_, i) => room(i, 20)));
+  assert.equal(overflow.delivered, 5);
+  assert.equal(overflow.error?.name, 'CqSubscriberOverflowError');
+  assert.equal(overflow.error?.code, 'Misuse');
+  assert.equal(overflow.other, 8);
+
   // 2a. A database in OPFS through WorkerEngine; diffs reach subscribers on the page.
   const first = await page.evaluate(async (changes) => {
     const { WorkerEngine } = window.cqlite;
