@@ -57,20 +57,67 @@ export interface JoinConfig {
   keys: JoinKey[];
 }
 
-/** Source middleware (docs/middleware.md): kind unwind, map, relabel, promote, parse_json, decoder. */
-export interface MiddlewareConfig {
-  kind: string;
-  name: string;
-  config: Record<string, unknown>;
+/** A JSONPath expression (docs/middleware.md, "JSONPath"), e.g. "$.spec.containers[*]". */
+export type JsonPath = string;
+
+/** What a middleware does when it cannot process a change: reject it, or let it through unchanged. */
+export type OnError = 'fail' | 'skip';
+
+export interface UnwindMapping {
+  selector: JsonPath;
+  label: string;
+  key?: JsonPath;
+  relation?: string;
+  condition?: JsonPath;
 }
+
+export interface MapOutput {
+  op?: 'Insert' | 'Update' | 'Delete';
+  selector?: JsonPath;
+  condition?: JsonPath;
+  label?: string;
+  id?: JsonPath;
+  elementType?: 'Node' | { Relation: { inNodeId: JsonPath; outNodeId: JsonPath } };
+  properties?: Record<string, JsonPath>;
+}
+
+/** Source middleware: one instance, named, of a kind with its config (docs/middleware.md). */
+export type MiddlewareConfig =
+  | { kind: 'unwind'; name: string; config: Record<string, UnwindMapping[]> }
+  | { kind: 'map'; name: string; config: Record<string, { insert?: MapOutput[]; update?: MapOutput[]; delete?: MapOutput[] }> }
+  | { kind: 'relabel'; name: string; config: { labelMappings: Record<string, string> } }
+  | {
+      kind: 'promote';
+      name: string;
+      config: { mappings: Array<{ path: JsonPath; target_name: string }>; on_conflict?: 'overwrite' | 'skip' | 'fail'; on_error?: OnError };
+    }
+  | {
+      kind: 'parse_json';
+      name: string;
+      config: { target_property: string; output_property?: string; on_error?: OnError; max_json_size?: number; max_nesting_depth?: number };
+    }
+  | {
+      kind: 'decoder';
+      name: string;
+      config: {
+        encoding_type: 'base64' | 'base64url' | 'hex' | 'url' | 'json_escape';
+        target_property: string;
+        output_property?: string;
+        strip_quotes?: boolean;
+        on_error?: OnError;
+        max_size_bytes?: number;
+      };
+    };
 
 export interface QueryConfig {
   id: string;
   cypher: string;
   joins?: JoinConfig[];
   middleware?: MiddlewareConfig[];
-  /** Which middleware, in order, each source's changes pass through. */
+  /** Which middleware, in order, each source's changes pass through (by middleware name). */
   sourcePipelines?: Record<string, string[]>;
+  /** The middleware every source's changes pass through, used when sourcePipelines is absent. */
+  pipeline?: string[];
 }
 
 /** What one query made of one change (or batch): its diffs, or the error that rejected it. */

@@ -91,7 +91,7 @@ again.close();
 
   // 3. TypeScript users: both entries type-check from the installed package (NodeNext resolution).
   fs.writeFileSync(path.join(app, 'check.ts'), `
-import { Engine, type Diff, type Change, type EngineOptions, CqError } from 'cqlite';
+import { Engine, type Diff, type Change, type EngineOptions, type MiddlewareConfig, CqError } from 'cqlite';
 import { WorkerEngine, type WorkerEngineOptions } from 'cqlite/browser';
 const options: EngineOptions = { storage: 'sqlite', clock: 'manual', archive: false };
 const change: Change = { op: 'insert', element: { kind: 'node', source: 's', id: 'a', labels: ['A'], properties: { x: 1 } } };
@@ -101,17 +101,39 @@ export async function f(): Promise<Diff[]> {
   void WorkerEngine.open(w);
   const out = e.applyChange(change);
   if (out[0]?.error instanceof CqError) throw out[0].error;
+  const decoder: MiddlewareConfig = { kind: 'decoder', name: 'd', config: { encoding_type: 'base64', target_property: 'raw' } };
+  // @ts-expect-error: middleware configs are typed per kind
+  const rot13: MiddlewareConfig = { kind: 'decoder', name: 'd', config: { encoding_type: 'rot13', target_property: 'raw' } };
+  e.registerQuery({ id: 'm', cypher: 'MATCH (n:A) RETURN n.raw AS raw', middleware: [decoder, rot13], pipeline: ['d'] });
   // @ts-expect-error: storage must be one of the four kinds
   await Engine.open({ storage: 'disk' });
   return out.flatMap((o) => o.diffs);
 }
 `);
+  // Every query object of the conformance corpus (middleware included) must fit QueryConfig.
+  const corpus = [];
+  for (const sub of ['scenarios', 'expressions']) {
+    const dir = path.join(root, '..', 'shared', 'conformance', sub);
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : []) {
+      const scenario = JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      // Queries a scenario expects to be rejected carry deliberately wrong configs.
+      const rejected = new Set((scenario.expect_errors ?? []).map((e) => e.id));
+      if (scenario.expect_build_error) continue;
+      for (const q of (scenario.queries ?? []).filter((q) => !rejected.has(q.id))) {
+        const { source_pipelines: sourcePipelines, ...rest } = q;
+        for (const k of Object.keys(rest)) if (!['id', 'cypher', 'joins', 'middleware', 'pipeline'].includes(k)) delete rest[k];
+        corpus.push(sourcePipelines ? { ...rest, sourcePipelines } : rest);
+      }
+    }
+  }
+  assert.ok(corpus.some((q) => q.middleware?.length), 'the corpus has middleware queries');
+  fs.writeFileSync(path.join(app, 'corpus.ts'), `import type { QueryConfig } from 'cqlite';\nexport const corpus: QueryConfig[] = ${JSON.stringify(corpus, null, 1)};\n`);
   fs.writeFileSync(path.join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2022', 'DOM'], types: [], strict: true, noEmit: true },
-    files: ['check.ts'],
+    files: ['check.ts', 'corpus.ts'],
   }));
   run(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', app], app);
-  step('TypeScript: check.ts type-checks against the installed .d.ts files');
+  step(`TypeScript: check.ts and the corpus's ${corpus.length} query configs type-check against the installed .d.ts files`);
 
   // 4. A bundled page: esbuild (from the repository's devDependencies) bundles the page and the
   //    worker entry; the .wasm is copied to assets/ and found through wasmUrl.
