@@ -7,6 +7,7 @@ import { CqMisuseError, CqStorageLockedError, CqError, CqSubscriberOverflowError
 export { CqSubscriberOverflowError };
 import { openOpfsPool, PoolLockedError, type OpfsPoolOptions, type SahPool } from './opfs/sah_pool.js';
 import { ChangeStream } from './stream.js';
+import { lockDatabaseFile } from './file_lock.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
 
 export interface EngineOptions {
@@ -78,18 +79,21 @@ export class Engine {
   private readonly streams = new Map<string, Set<ChangeStream>>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private timerDue = -1;
-  private pool: SahPool | undefined;
+  /** Releases what the storage holds besides the engine: the OPFS pool and its Web Lock, or the
+   * lock file of storage 'file'. */
+  private release: (() => void) | undefined;
 
-  private constructor(native: Native, handle: number, options: EngineOptions, wire: Record<string, unknown>, pool?: SahPool) {
+  private constructor(native: Native, handle: number, options: EngineOptions, wire: Record<string, unknown>, release?: () => void) {
     this.native = native;
     this.handle = handle;
     this.options = options;
     this.wireOptions = wire;
-    this.pool = pool;
+    this.release = release;
     this.schedule();
   }
 
-  /** Opens an engine. Rejects with a CqError (CqStorageLockedError when another tab holds 'opfs'). */
+  /** Opens an engine. Rejects with a CqError (CqStorageLockedError when another tab holds 'opfs',
+   * or another engine the 'file'). */
   static async open(options: EngineOptions = {}): Promise<Engine> {
     const storage = options.storage ?? 'memory';
     let wasmUrl = options.wasmUrl === undefined ? undefined : String(options.wasmUrl);
@@ -100,6 +104,7 @@ export class Engine {
     const wire: Record<string, unknown> = { clock: options.clock ?? 'system', archive: options.archive ?? true };
     let native: Native;
     let pool: SahPool | undefined;
+    let release: (() => void) | undefined;
     if (storage === 'opfs') {
       try {
         pool = await openOpfsPool(options.opfs);
@@ -107,8 +112,14 @@ export class Engine {
         if (e instanceof PoolLockedError) throw new CqStorageLockedError({ code: 'StorageLocked', message: e.message });
         throw toCqError({ code: 'StorageIo', message: String((e as Error)?.message ?? e) });
       }
+      release = () => pool?.close();
       // The pool belongs to this engine's own module instance: the VFS reaches it as Module.sahPool.
-      native = await Native.load({ ...moduleOptions, sahPool: pool });
+      try {
+        native = await Native.load({ ...moduleOptions, sahPool: pool });
+      } catch (e) {
+        release();
+        throw e;
+      }
       Object.assign(wire, {
         storage: 'sqlite',
         path: '/' + (options.path ?? 'cqlite.db').replace(/^\/+/, ''),
@@ -120,20 +131,24 @@ export class Engine {
       else native = await (sharedNative ??= Native.load());
       if (storage === 'memory') wire.storage = 'memory';
       else if (storage === 'sqlite') wire.storage = 'sqlite';
-      else if (storage === 'file') Object.assign(wire, { storage: 'sqlite', path: Engine.hostPath(native, options.path) });
+      else if (storage === 'file') {
+        const { path, hostPath } = Engine.hostPath(native, options.path);
+        release = lockDatabaseFile(hostPath);
+        Object.assign(wire, { storage: 'sqlite', path });
+      }
       else throw new CqMisuseError({ code: 'Misuse', message: `unknown storage '${String(storage)}' (memory, sqlite, file, opfs)` });
     }
     try {
       const handle = options.snapshot ? native.restore(wire, options.snapshot) : native.open(wire);
-      return new Engine(native, handle, options, wire, pool);
+      return new Engine(native, handle, options, wire, release);
     } catch (e) {
-      pool?.close();
+      release?.();
       throw e;
     }
   }
 
   /** Storage 'file': the real file system is mounted (NODEFS) at /host in the module. */
-  private static hostPath(native: Native, path: string | undefined): string {
+  private static hostPath(native: Native, path: string | undefined): { path: string; hostPath: string } {
     if (!path) throw new CqMisuseError({ code: 'Misuse', message: "storage 'file' needs a path" });
     const proc = (globalThis as { process?: { getBuiltinModule?: (m: string) => unknown } }).process;
     const nodePath = proc?.getBuiltinModule?.('path') as { resolve(p: string): string } | undefined;
@@ -143,7 +158,8 @@ export class Engine {
       fs.mkdir(kHostMount);
       fs.mount(fs.filesystems['NODEFS'], { root: '/' }, kHostMount);
     }
-    return kHostMount + nodePath.resolve(path);
+    const hostPath = nodePath.resolve(path);
+    return { path: kHostMount + hostPath, hostPath };
   }
 
   private get live(): number {
@@ -254,8 +270,9 @@ export class Engine {
     for (const set of this.streams.values()) for (const s of [...set]) s.end();
     this.streams.clear();
     this.callbacks.clear();
-    this.pool?.close();
-    this.pool = undefined;
+    const release = this.release;
+    this.release = undefined;
+    release?.();
   }
 
   /** The package version and the engine it runs. */

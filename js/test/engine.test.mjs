@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Engine, CqError, CqParseError, CqInputError, CqMisuseError, CqSubscriberOverflowError, errorCodes } from '../../dist/index.js';
+import { Engine, CqError, CqParseError, CqInputError, CqMisuseError, CqStorageLockedError, CqSubscriberOverflowError, errorCodes } from '../../dist/index.js';
 import { node, rel, insert, update, remove } from './helpers.mjs';
 
 const roomQuery = { id: 'rooms', cypher: 'MATCH (r:Room) WHERE r.temp > 20 RETURN r.name AS name, r.temp AS temp' };
@@ -230,6 +230,34 @@ test("storage 'file' keeps the state on disk, in the native format", async () =>
     const text = execFileSync(cli.pathname, ['results', '--db', db, 'rooms'], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(text.trim()), { name: 'A', temp: 23 });
   }
+  fs.rmSync(dir, { recursive: true });
+});
+
+test("storage 'file': one engine per file (lock file); a lock whose process is gone is taken over", async () => {
+  const { execFileSync } = await import('node:child_process');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cqlite-lock-'));
+  const db = path.join(dir, 'state.db');
+  const first = await Engine.open({ storage: 'file', path: db });
+  first.registerQuery(roomQuery);
+  await assert.rejects(Engine.open({ storage: 'file', path: db }), (e) => e instanceof CqStorageLockedError && e.code === 'StorageLocked');
+  // Another process gets the same error, naming this process.
+  const entry = new URL('../../dist/index.js', import.meta.url).href;
+  const probe = `import { Engine } from ${JSON.stringify(entry)};
+    try { await Engine.open({ storage: 'file', path: ${JSON.stringify(db)} }); console.log('opened'); }
+    catch (e) { console.log(e.code + ' ' + (e.message.includes('process ${process.pid}') ? 'names-owner' : e.message)); }`;
+  assert.equal(execFileSync(process.execPath, ['--input-type=module', '-e', probe], { encoding: 'utf8' }).trim(), 'StorageLocked names-owner');
+  first.close();
+  assert.ok(!fs.existsSync(db + '.cqlite-lock'), 'close() removes the lock file');
+  // A process that opened the file and exited without close() leaves a stale lock: it is taken over.
+  const crash = `import { Engine } from ${JSON.stringify(entry)};
+    const e = await Engine.open({ storage: 'file', path: ${JSON.stringify(db)} });
+    e.applyChange(${JSON.stringify(insert(node('r9', ['Room'], { name: 'Z', temp: 30 })))});
+    process.exit(0);`;
+  execFileSync(process.execPath, ['--input-type=module', '-e', crash]);
+  assert.ok(fs.existsSync(db + '.cqlite-lock'), 'the exited process left its lock');
+  const again = await Engine.open({ storage: 'file', path: db });
+  assert.deepEqual(again.results('rooms'), [{ name: 'Z', temp: 30 }]);
+  again.close();
   fs.rmSync(dir, { recursive: true });
 });
 
