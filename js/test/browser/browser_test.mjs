@@ -211,6 +211,43 @@ try {
     step('database file from OPFS: integrity_check ok (build/native/cqlite not built: native read not tried)');
   }
 
+  // 2e. A full origin quota (set through the DevTools protocol) on real OPFS: the change that does
+  //     not fit fails with CqStorageFullError, every committed change is kept, the engine goes on.
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.url, quotaSize: 16 * 1024 * 1024 });
+  const full = await page.evaluate(async () => {
+    const e = await window.cqlite.WorkerEngine.open({ storage: 'opfs', path: 'full.db', opfs: { directory: 'cq-quota' } });
+    await e.registerQuery({ id: 'rooms', cypher: 'MATCH (r:Room) RETURN r.name AS name' });
+    const note = 'x'.repeat(40000);
+    let committed = 0;
+    let failure;
+    for (let i = 0; i < 2000 && !failure; i++) {
+      try {
+        await e.applyChange({ op: 'insert', element: { kind: 'node', source: 'S', id: `r${i}`, labels: ['Room'], properties: { name: `n${i}`, note } } });
+        committed++;
+      } catch (err) {
+        failure = window.describeError(err);
+      }
+    }
+    const count = (await e.results('rooms')).length;
+    await e.close();
+    return { committed, failure, count };
+  });
+  await cdp.send('Storage.overrideQuotaForOrigin', { origin: site.url }); // back to the default quota
+  assert.equal(full.failure?.name, 'CqStorageFullError', JSON.stringify(full.failure));
+  assert.equal(full.failure.code, 'StorageFull');
+  assert.ok(full.committed > 10, `committed ${full.committed}`);
+  assert.equal(full.count, full.committed, 'every committed change is in the results');
+  const afterFull = await page.evaluate(async () => {
+    const e = await window.cqlite.WorkerEngine.open({ storage: 'opfs', path: 'full.db', opfs: { directory: 'cq-quota' } });
+    await e.applyChange({ op: 'insert', element: { kind: 'node', source: 'S', id: 'small', labels: ['Room'], properties: { name: 'small' } } });
+    const count = (await e.results('rooms')).length;
+    await e.close();
+    return count;
+  });
+  assert.equal(afterFull, full.committed + 1);
+  step(`quota full on OPFS: CqStorageFullError after ${full.committed} committed changes, all kept; reopened with the quota back, the next change is stored`);
+
   // The web demo (web-demo/, served from the repository like the package): it starts, applies
   // changes and receives diffs, and after a reload it continues from the state in OPFS.
   const demo = await openPage(context, 'demo');
