@@ -472,6 +472,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         std::vector<Value> lastFrame;    ///< the input frame that touched the group last
         uint64_t lastInput = 0;
         int64_t countBefore = 0;
+        int64_t rowDelta = 0;    ///< rows added minus rows removed (stored once, at the end)
         bool adding = false;
         bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
     };
@@ -488,7 +489,10 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         auto acc = store_.results->get(mix(group, kRowCountTag));
         return acc ? acc->count : 0;
     };
+    // Row counts change by the net delta per group, written once per group: an update that stays
+    // in its group (the usual case) writes nothing.
     auto addRows = [&](uint64_t group, int64_t delta) {
+        if (delta == 0) return;
         uint64_t key = mix(group, kRowCountTag);
         Accumulator acc = store_.results->get(key).value_or(Accumulator{});
         acc.count += delta;
@@ -524,7 +528,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 Touch& t = touch(rc.after, g, rc.afterKey, false, created);
                 t.adding = true;
                 project(part, rc.after, Mode::Apply, g, rc.afterKey, false, nullptr);
-                addRows(g, 1);
+                t.rowDelta += 1;
                 t.lastFrame = rc.after;
                 t.lastInput = rc.afterKey;
                 break;
@@ -534,7 +538,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 if (!passesWhere(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true)) break;
                 Touch& t = touch(rc.before, g, rc.beforeKey, true, created);
                 project(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true, nullptr);
-                addRows(g, -1);
+                t.rowDelta -= 1;
                 t.lastFrame = rc.before;
                 t.lastInput = rc.beforeKey;
                 break;
@@ -545,7 +549,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 if (wb) {
                     Touch& t = touch(rc.before, gb, rc.beforeKey, true, created);
                     project(part, rc.before, Mode::RevertForUpdate, gb, rc.beforeKey, true, nullptr);
-                    addRows(gb, -1);
+                    t.rowDelta -= 1;
                     t.lastFrame = rc.before;
                     t.lastInput = rc.beforeKey;
                 }
@@ -555,7 +559,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                     Touch& t = touch(rc.after, ga, rc.afterKey, false, created);
                     if (created && !wb) t.reentered = true;
                     project(part, rc.after, Mode::Apply, ga, rc.afterKey, false, nullptr);
-                    addRows(ga, 1);
+                    t.rowDelta += 1;
                     t.lastFrame = rc.after;
                     t.lastInput = rc.afterKey;
                 }
@@ -568,7 +572,8 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         std::vector<Value> afterFrame;
         t.lastFrame.resize(std::max<size_t>(t.lastFrame.size(), size_t(part.frameSize)));
         Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, last ? nullptr : &afterFrame);
-        int64_t countAfter = rowCount(t.group);
+        addRows(t.group, t.rowDelta);
+        int64_t countAfter = t.countBefore + t.rowDelta;
         if (last) {
             Diff d;
             d.kind = DiffKind::Aggregation;
