@@ -7,7 +7,7 @@
 //
 //   node bench/js/bench.mjs [--sizes 10000,100000] [--scenarios 1,2,3,5] [--storages memory,sqlite,file]
 //        [--changes N] [--changes-large N] [--large-storages memory] [--no-native] [--no-tanstack]
-//        [--markdown FILE|-] [--no-extras] [--smoke]
+//        [--markdown FILE|-] [--no-extras] [--smoke] [--render build/bench-js.json]
 //   --no-extras: no large-graph memory and no import-to-first-result children.
 //   --smoke: 400 rooms, 500 changes, every check, no markdown (a correctness test; never asserts speed).
 import { spawnSync } from 'node:child_process';
@@ -85,6 +85,21 @@ const runTanStack = !has('--no-tanstack');
 const markdownPath = opt('--markdown', smoke ? '-' : path.join(root, 'docs/benchmarks-js.md'));
 const nativeBin = path.join(root, 'build/native/bench/cq_bench');
 const TANSTACK_SCENARIOS = [1, 3, 5];
+
+/** The C ABI diagnostic (abi_bench.mjs), when it was run: build/bench-js-abi.json. */
+function abiReport() {
+  const f = path.join(root, 'build/bench-js-abi.json');
+  return fs.existsSync(f) ? JSON.parse(fs.readFileSync(f, 'utf8')) : undefined;
+}
+
+// --render FILE: only re-render the markdown from a saved report (build/bench-js.json).
+if (has('--render')) {
+  const saved = JSON.parse(fs.readFileSync(opt('--render'), 'utf8'));
+  const { renderMarkdown } = await import('./report.mjs');
+  fs.writeFileSync(markdownPath, renderMarkdown(saved, saved.options, abiReport()));
+  console.error(`wrote ${markdownPath}`);
+  process.exit(0);
+}
 
 const { Engine } = await import('cqlite');
 
@@ -329,10 +344,11 @@ report.finishedAt = new Date().toISOString();
 report.processCpuSeconds = processCpu() - cpu0;
 report.cpuClock = schedstat ? 'main thread (schedstat)' : 'process (cpuUsage)';
 
+report.options = { changesSmall, changesLarge, warmup, batchSize, maxSeconds };
 if (fs.existsSync(path.join(root, 'build'))) fs.writeFileSync(path.join(root, 'build/bench-js.json'), JSON.stringify(report, null, 2) + '\n');
 if (markdownPath !== '-') {
   const { renderMarkdown } = await import('./report.mjs');
-  fs.writeFileSync(markdownPath, renderMarkdown(report, { changesSmall, changesLarge, warmup, batchSize, maxSeconds }));
+  fs.writeFileSync(markdownPath, renderMarkdown(report, report.options, abiReport()));
   log(`wrote ${markdownPath}`);
 }
 log('all checks passed');
