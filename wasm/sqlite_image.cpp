@@ -67,6 +67,9 @@ std::unique_ptr<StorageBackend> openMemdb(const std::string& name, std::string_v
     options.vfs = "memdb";
     // A memdb file has no journal file of its own; MEMORY keeps rollback working.
     options.journalMode = "MEMORY";
+    // The database already is memory: a large page cache would hold a second copy of its pages
+    // (reading a page from memdb is a memcpy). SQLite's default cache (2 MiB) is enough.
+    options.pageCacheKib = 0;
     return makeSqliteBackend(name, options);
 }
 
