@@ -3,7 +3,8 @@
 // the package sends, against the same calls through the package in wasm, in this process. Tells the
 // JSON boundary's cost (native ABI vs cq_bench) apart from wasm's (package vs native ABI).
 //   node bench/js/abi_bench.mjs [--rooms 10000] [--changes 20000] [--scenarios 1,2,3,5] [--exe PATH]
-// Builds abi_bench.cpp against build/native's static libraries unless --exe names a built one.
+// Builds abi_bench.cpp against build/native's static libraries unless --exe names a built one
+// (--exe PATH that does not exist yet: built there and kept).
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,9 +18,12 @@ const opt = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
 const rooms = Number(opt('--rooms', 10000));
 const n = Number(opt('--changes', 20000));
 const scenarios = opt('--scenarios', '1,2,3,5').split(',').map(Number);
+// --exe PATH: use that binary, building it there first if it does not exist (kept afterwards).
 let exe = opt('--exe');
-if (!exe) {
-  exe = path.join(os.tmpdir(), `cq_abi_bench_${process.pid}`);
+const keepExe = Boolean(exe);
+if (!exe || !fs.existsSync(exe)) {
+  exe ??= path.join(os.tmpdir(), `cq_abi_bench_${process.pid}`);
+  fs.mkdirSync(path.dirname(exe), { recursive: true });
   const L = path.join(root, 'build/native');
   execFileSync('g++', ['-std=c++20', '-O2', '-DNDEBUG', '-I', root, '-isystem', path.join(root, 'build/third_party/sqlite'),
     path.join(root, 'bench/js/abi_bench.cpp'), path.join(root, 'wasm/cq_api.cpp'), path.join(root, 'wasm/sqlite_image.cpp'), '-o', exe,
@@ -62,7 +66,7 @@ for (const s of scenarios) {
     console.error(`${s} ${mode}: native ABI ${Math.round(r.nativeAbi.perSec)}/s (CPU ${Math.round(r.nativeAbi.cpuPerSec)}), wasm package ${Math.round(r.wasm.perSec)}/s (CPU ${Math.round(r.wasm.cpuPerSec)}), ratio CPU ${(r.nativeAbi.cpuPerSec / r.wasm.cpuPerSec).toFixed(2)}x`);
   }
 }
-if (!opt('--exe')) fs.rmSync(exe, { force: true });
+if (!keepExe) fs.rmSync(exe, { force: true });
 const out = { measuredAt: new Date().toISOString(), node: process.version, loadavg: os.loadavg(), rooms, rows };
 if (fs.existsSync(path.join(root, 'build'))) fs.writeFileSync(path.join(root, 'build/bench-js-abi.json'), JSON.stringify(out, null, 2) + '\n');
 console.log(JSON.stringify(out));

@@ -7,7 +7,8 @@
 //
 //   node bench/js/bench.mjs [--sizes 10000,100000] [--scenarios 1,2,3,5] [--storages memory,sqlite,file]
 //        [--changes N] [--changes-large N] [--large-storages memory] [--no-native] [--no-tanstack]
-//        [--markdown FILE|-] [--no-extras] [--smoke] [--render build/bench-js.json]
+//        [--markdown FILE|-] [--no-extras] [--smoke] [--render build/bench-js.json] [--abi]
+//   --abi: also the C ABI compiled natively (abi_bench.mjs; built once into build/bench-js/).
 //   --no-extras: no large-graph memory and no import-to-first-result children.
 //   --smoke: 400 rooms, 500 changes, every check, no markdown (a correctness test; never asserts speed).
 import { spawnSync } from 'node:child_process';
@@ -295,7 +296,7 @@ for (const rooms of sizes) {
       log(`  ${Math.round(rate(result.single))}/s applyChange, ${Math.round(rate(result.each))}/s applyEach, ${Math.round(rate(result.batched))}/s batched, check ${result.check}`);
     }
     if (runNative) {
-      for (const backend of rooms >= 100_000 ? ['memory'] : ['memory', 'sqlite']) {
+      for (const backend of stor.includes('file') ? ['memory', 'sqlite'] : ['memory']) {
         log(`native  ${rooms} rooms, ${scenario}. ${name}, ${backend} ...`);
         const result = runNativeOne(scenario, rooms, backend, n);
         if (result) report.native.push({ rooms, scenario, backend, ...result });
@@ -338,6 +339,16 @@ if (!smoke && !has('--no-extras')) {
     report.memory.push({ storage: 'native memory', scenario: 3, rooms: bigRooms, rssMiB: r.peakRssMiB, peak: true });
   }
   for (const storage of ['memory', 'sqlite']) for (let i = 0; i < 3; i++) report.firstResult.push({ storage, ...child({ CQ_BENCH_CHILD: 'first', CQ_STORAGE: storage }) });
+}
+// The C ABI compiled natively (abi_bench.mjs), right after the rest, at the first size.
+if (has('--abi') && !smoke) {
+  log('the C ABI natively (abi_bench.mjs) ...');
+  const exe = path.join(root, 'build/bench-js/abi_bench');
+  const src = ['bench/js/abi_bench.cpp', 'wasm/cq_api.cpp'].map((f) => fs.statSync(path.join(root, f)).mtimeMs);
+  if (fs.existsSync(exe) && fs.statSync(exe).mtimeMs < Math.max(...src)) fs.rmSync(exe);
+  const p = spawnSync(process.execPath, [path.join(root, 'bench/js/abi_bench.mjs'), '--exe', exe, '--rooms', String(sizes[0]), '--changes', String(changesSmall),
+    '--scenarios', scenarioNumbers.join(',')], { stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (p.status !== 0) throw new Error('abi_bench.mjs failed');
 }
 report.loadavgEnd = os.loadavg();
 report.finishedAt = new Date().toISOString();
