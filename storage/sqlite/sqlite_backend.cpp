@@ -83,7 +83,10 @@ class SqliteElementIndex final : public ElementIndex {
 public:
     explicit SqliteElementIndex(Context context) : c_(context) {}
 
-    void clearCache() { cache_.clear(); }
+    void clearCache() {
+        cache_.clear();
+        adjacency_.clear();
+    }
 
     ElementPtr getElement(const ElementRef& ref) override { return load(ref).element; }
 
@@ -202,11 +205,29 @@ private:
                 st.bind(1, c_.q).bind(2, int64_t(slot)).bind(3, int64_t(dir)).bindText(4, node.source);
                 st.bindText(5, node.id).bindText(6, relation.ref.source).bindText(7, relation.ref.id);
                 st.run();
+                adjacency_.erase(node);  // the node's cached lists are stale now
             }
         }
     }
 
     void appendRelations(int slot, const ElementRef& node, Direction dir, std::vector<ElementPtr>& out) {
+        for (const auto& ref : relationRefs(slot, node, dir)) {
+            if (ElementPtr e = load(ref).element) out.push_back(std::move(e));
+        }
+    }
+
+    /// The relation references of (slot, dir, node), in (source, id) order: from the adjacency cache,
+    /// or read from SQLite and cached. writeAdjacency drops a node's entries when it changes them.
+    const std::vector<ElementRef>& relationRefs(int slot, const ElementRef& node, Direction dir) {
+        std::vector<AdjacencyEntry>* lists = nullptr;
+        if (c_.cacheEntries != 0) {
+            auto it = adjacency_.find(node);
+            if (it != adjacency_.end()) {
+                for (const AdjacencyEntry& entry : it->second)
+                    if (entry.slot == slot && entry.dir == dir) return entry.refs;
+                lists = &it->second;
+            }
+        }
         refs_.clear();
         {
             auto st = c_.db.use(
@@ -215,16 +236,28 @@ private:
             st.bind(1, c_.q).bind(2, int64_t(slot)).bind(3, int64_t(dir)).bindText(4, node.source).bindText(5, node.id);
             while (st.step()) refs_.push_back(ElementRef{std::string(st.columnBytes(0)), std::string(st.columnBytes(1))});
         }
-        for (const auto& ref : refs_) {
-            if (ElementPtr e = load(ref).element) out.push_back(std::move(e));
+        if (c_.cacheEntries == 0) return refs_;
+        if (!lists) {
+            if (adjacency_.size() >= c_.cacheEntries) adjacency_.clear();  // starts over, as cache_
+            lists = &adjacency_[node];
         }
+        lists->push_back(AdjacencyEntry{slot, dir, refs_});
+        return lists->back().refs;
     }
+
+    struct AdjacencyEntry {
+        int slot;
+        Direction dir;
+        std::vector<ElementRef> refs;
+    };
 
     Context c_;
     Writer writer_;
     std::vector<ElementRef> refs_;
     CachedElement scratch_;
     std::unordered_map<ElementRef, CachedElement, ElementRefHash> cache_;
+    /// Per node: the relation lists read so far, by (slot, direction). Same lifetime rules as cache_.
+    std::unordered_map<ElementRef, std::vector<AdjacencyEntry>, ElementRefHash> adjacency_;
 };
 
 // ---------------------------------------------------------------------------------------------
