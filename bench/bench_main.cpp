@@ -4,6 +4,7 @@
 // `--markdown FILE`, writes the report (docs/benchmarks.md). Not a test: nothing asserts on speed.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -46,6 +47,7 @@ struct Options {
     std::vector<std::string> backends = {"memory", "sqlite"};
     int64_t changes = 20'000;       ///< per phase (single, batched) at sizes below 100,000 rooms
     int64_t changesLarge = 10'000;  ///< per phase at 100,000 rooms and more
+    int repeat = 3;                 ///< runs per combination (interleaved); the report shows medians
     std::string markdown;
     RunConfig run;                  ///< --run: the one combination
     std::string loadBefore, loadAfter;  ///< /proc/loadavg around the driver's runs
@@ -65,7 +67,7 @@ struct Row {
     std::cerr << "cq_bench: " << problem << "\n"
               << "usage: cq_bench [--markdown FILE] [--sizes 10000,100000] [--scenarios 1,2,3,4,5]\n"
                  "                [--backends memory,sqlite] [--changes N] [--changes-large N]\n"
-                 "                [--warmup N] [--max-seconds S] [--seed S] [--archive] [--no-check]\n"
+                 "                [--warmup N] [--max-seconds S] [--seed S] [--repeat N] [--archive] [--no-check]\n"
                  "       cq_bench --run --scenario N --rooms R --backend B [--changes N] ... (one run)\n";
     std::exit(2);
 }
@@ -101,6 +103,7 @@ Options parseArgs(int argc, char** argv) {
             else if (a == "--warmup") o.run.warmupChanges = std::stoll(value());
             else if (a == "--max-seconds") o.run.maxSeconds = std::stod(value());
             else if (a == "--seed") o.run.seed = uint64_t(std::stoull(value()));
+            else if (a == "--repeat") o.repeat = std::max(1, int(std::stoll(value())));
             else if (a == "--archive") o.run.archive = true;
             else if (a == "--no-check") o.run.check = false;
             else if (a == "--run") o.runOnly = true;
@@ -296,7 +299,9 @@ std::string markdownReport(const Options& o, const std::vector<Row>& rows, const
       << "(Engine::applyChange, each timed with steady_clock) and " << fmtRate(double(o.changes))
       << " in applyBatch batches of 1,000 (" << fmtRate(double(o.changesLarge)) << " and "
       << fmtRate(double(o.changesLarge)) << " at 100,000 rooms); a phase stops early past " << o.run.maxSeconds
-      << " s. Archive " << (o.run.archive ? "on" : "off (as query-perf, which has no archive index)")
+      << " s. Every combination ran " << o.repeat << (o.repeat == 1 ? " time" : " times")
+      << " (repetitions interleaved); each figure is the median of its runs (per figure). Archive "
+      << (o.run.archive ? "on" : "off (as query-perf, which has no archive index)")
       << ". Peak RSS is the child's VmHWM. The result check compares the final result set with one computed "
          "from the generator's state.\n";
     for (const std::string& s : skipped) m << "- Skipped: " << s << "\n";
@@ -377,6 +382,37 @@ std::string markdownReport(const Options& o, const std::vector<Row>& rows, const
     return m.str();
 }
 
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    size_t n = v.size();
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+// Field by field medians of the successful runs of one combination (a failed run fails the row).
+Row medianRow(std::vector<Row>& same) {
+    Row out = same.front();
+    for (const Row& r : same)
+        if (!r.ok) return r;
+        else if (r.result.check != "ok") out = r;
+    auto m = [&](auto field) {
+        std::vector<double> v;
+        for (const Row& r : same) v.push_back(double(r.result.*field));
+        return median(v);
+    };
+    RunResult& x = out.result;
+    x.bootstrapSeconds = m(&RunResult::bootstrapSeconds);
+    x.bootstrapCpuSeconds = m(&RunResult::bootstrapCpuSeconds);
+    x.singleSeconds = m(&RunResult::singleSeconds);
+    x.singleCpuSeconds = m(&RunResult::singleCpuSeconds);
+    x.batchedSeconds = m(&RunResult::batchedSeconds);
+    x.batchedCpuSeconds = m(&RunResult::batchedCpuSeconds);
+    x.p50Ns = int64_t(m(&RunResult::p50Ns));
+    x.p99Ns = int64_t(m(&RunResult::p99Ns));
+    x.maxNs = int64_t(m(&RunResult::maxNs));
+    x.peakRssKb = int64_t(m(&RunResult::peakRssKb));
+    return out;
+}
+
 int runDriver(const Options& o) {
     std::vector<std::string> kinds = storageKinds();
     std::vector<std::string> backends, skipped;
@@ -388,19 +424,28 @@ int runDriver(const Options& o) {
     Options shown = o;
     shown.backends = backends;
     shown.loadBefore = loadAverage();
+    // Repetitions are interleaved (every combination once, then again), so a busy spell of the
+    // shared machine hits all combinations alike; each figure is the median of its runs.
+    std::vector<std::vector<Row>> runs;
+    for (int rep = 0; rep < o.repeat; ++rep) {
+        size_t index = 0;
+        for (int64_t rooms : o.sizes)
+            for (int s : o.scenarios)
+                for (const std::string& b : backends) {
+                    std::cerr << "cq_bench: run " << rep + 1 << "/" << o.repeat << ", scenario " << s << ", " << rooms
+                              << " rooms, " << b << " ..." << std::flush;
+                    Row row = runChild(o, s, rooms, b);
+                    if (row.ok)
+                        std::cerr << " " << fmtRate(row.result.singleRate()) << " changes/s, check "
+                                  << row.result.check << "\n";
+                    else
+                        std::cerr << " failed: " << row.error << "\n";
+                    if (runs.size() <= index) runs.emplace_back();
+                    runs[index++].push_back(std::move(row));
+                }
+    }
     std::vector<Row> rows;
-    for (int64_t rooms : o.sizes)
-        for (int s : o.scenarios)
-            for (const std::string& b : backends) {
-                std::cerr << "cq_bench: scenario " << s << ", " << rooms << " rooms, " << b << " ..." << std::flush;
-                Row row = runChild(o, s, rooms, b);
-                if (row.ok)
-                    std::cerr << " " << fmtRate(row.result.singleRate()) << " changes/s, check " << row.result.check
-                              << "\n";
-                else
-                    std::cerr << " failed: " << row.error << "\n";
-                rows.push_back(std::move(row));
-            }
+    for (std::vector<Row>& same : runs) rows.push_back(medianRow(same));
     shown.loadAfter = loadAverage();
     std::cout << resultsTable(rows);
     if (!o.markdown.empty()) {
