@@ -93,10 +93,6 @@ build_tree() {  # build_tree <name> [target]
   record "$name${target:+:$target}" "$start" "$cpu"
 }
 
-has_target() {  # has_target <tree> <target>
-  cmake --build "$build_root/$1" --target help 2>/dev/null | grep -Eq "(^|[ :])$2(:| |$)"
-}
-
 build_js() {
   if [ ! -f js/tsconfig.json ]; then
     echo "build: js/tsconfig.json not found; no TypeScript package to build yet"
@@ -123,22 +119,8 @@ fi
 for step in "${steps[@]}"; do
   case "$step" in
     native | asan | wasm) build_tree "$step" ;;
-    cli)
-      configure_native
-      if ! has_target native cqlite; then
-        echo "build: there is no 'cqlite' CLI target yet (wasm/CMakeLists.txt)" >&2
-        exit 1
-      fi
-      build_tree native cqlite
-      ;;
-    module)
-      configure_wasm
-      if ! has_target wasm cq_wasm_module; then
-        echo "build: there is no wasm module target yet (it needs wasm/cq_api.cpp)" >&2
-        exit 1
-      fi
-      build_tree wasm cq_wasm_module
-      ;;
+    cli) build_tree native cqlite ;;
+    module) build_tree wasm cq_wasm_module ;;
     js) build_js ;;
     *)
       echo "build: unknown step '$step' (native, asan, wasm, cli, module, js)" >&2
