@@ -116,13 +116,35 @@ const cpuNow = schedstat ? () => Number(fs.readFileSync(schedstat, 'latin1').spl
 const percentile = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * (sorted.length - 1) + 0.5))] : 0);
 const log = (...a) => console.error(...a);
 
-/** The change stream of one run, in phases of the same lengths for every system. */
+/** The change stream of one run, in phases of the same lengths for every system: [phase, chunks of
+ * up to batchSize changes]. A phase's changes are all generated before it runs, so a phase is timed
+ * as one region (CPU clocks read twice per phase, not per chunk). */
 function* phases(model, scenario, n) {
   const updates = findScenario(scenario).updates;
-  for (let b; (b = model.nextBootstrap(batchSize)).length; ) yield ['bootstrap', b];
-  for (let i = 0; i < warmup; i += batchSize) yield ['warmup', Array.from({ length: Math.min(batchSize, warmup - i) }, () => model.nextUpdate(updates))];
-  for (const phase of ['single', 'each', 'batched'])
-    for (let i = 0; i < n; i += batchSize) yield [phase, Array.from({ length: Math.min(batchSize, n - i) }, () => model.nextUpdate(updates))];
+  const chunks = (count) => {
+    const out = [];
+    for (let i = 0; i < count; i += batchSize) out.push(Array.from({ length: Math.min(batchSize, count - i) }, () => model.nextUpdate(updates)));
+    return out;
+  };
+  const boot = [];
+  for (let b; (b = model.nextBootstrap(batchSize)).length; ) boot.push(b);
+  yield ['bootstrap', boot];
+  yield ['warmup', chunks(warmup)];
+  for (const phase of ['single', 'each', 'batched']) yield [phase, chunks(n)];
+}
+
+/** Runs `fn` on each chunk as one timed region (wall, main-thread CPU, process CPU); stops early
+ * past maxSeconds (the run then skips its result check). */
+function timed(t, chunks, fn) {
+  const p0 = processCpu(), c0 = cpuNow(), t0 = performance.now();
+  for (const chunk of chunks) {
+    if ((performance.now() - t0) / 1e3 >= maxSeconds) break;
+    fn(chunk);
+    t.n += chunk.length;
+  }
+  t.s += (performance.now() - t0) / 1e3;
+  t.cpu += cpuNow() - c0;
+  t.pcpu += processCpu() - p0;
 }
 
 function close(a, b) {
@@ -146,7 +168,7 @@ function checkRows(what, scenario, rows, expected) {
 }
 
 function newTimes() {
-  return { n: 0, s: 0, cpu: 0 };
+  return { n: 0, s: 0, cpu: 0, pcpu: 0 };
 }
 const rate = (t) => (t.s > 0 ? t.n / t.s : 0);
 const cpuRate = (t) => (t.cpu > 0 ? t.n / t.cpu : 0);
@@ -162,43 +184,28 @@ async function runCqlite(scenario, rooms, storage, n) {
   const model = BuildingModel.ofRooms(rooms);
   const r = { bootstrap: newTimes(), single: newTimes(), each: newTimes(), batched: newTimes(), diffs: 0 };
   const latencies = [];
-  const capped = (t) => t.s >= maxSeconds;
-  for (const [phase, changes] of phases(model, scenario, n)) {
-    if (phase === 'bootstrap' || phase === 'batched') {
-      const t = r[phase];
-      if (phase === 'batched' && capped(t)) continue;
-      const c0 = cpuNow(), t0 = performance.now();
-      const out = engine.applyChanges(changes);
-      t.s += (performance.now() - t0) / 1e3;
-      t.cpu += cpuNow() - c0;
-      t.n += changes.length;
-      if (out[0].error) throw out[0].error;
-    } else if (phase === 'warmup') {
-      for (const c of changes) engine.applyChange(c);
-    } else if (phase === 'single') {
-      const t = r.single;
-      if (capped(t)) continue;
-      const c0 = cpuNow();
-      for (const c of changes) {
-        const t0 = performance.now();
-        const out = engine.applyChange(c);
-        const d = performance.now() - t0;
-        latencies.push(d);
-        t.s += d / 1e3;
-        r.diffs += out[0].diffs.length;
+  for (const [phase, chunks] of phases(model, scenario, n)) {
+    if (phase === 'warmup') {
+      for (const chunk of chunks) for (const c of chunk) engine.applyChange(c);
+    } else if (phase === 'bootstrap' || phase === 'batched') {
+      timed(r[phase], chunks, (chunk) => {
+        const out = engine.applyChanges(chunk);
         if (out[0].error) throw out[0].error;
-      }
-      t.cpu += cpuNow() - c0;
-      t.n += changes.length;
+      });
+    } else if (phase === 'single') {
+      timed(r.single, chunks, (chunk) => {
+        for (const c of chunk) {
+          const t0 = performance.now();
+          const out = engine.applyChange(c);
+          latencies.push(performance.now() - t0);
+          r.diffs += out[0].diffs.length;
+          if (out[0].error) throw out[0].error;
+        }
+      });
     } else if (phase === 'each') {
-      const t = r.each;
-      if (capped(t)) continue;
-      const c0 = cpuNow(), t0 = performance.now();
-      const out = engine.applyEach(changes);
-      t.s += (performance.now() - t0) / 1e3;
-      t.cpu += cpuNow() - c0;
-      t.n += changes.length;
-      for (const o of out) if (!Array.isArray(o)) throw o.error;
+      timed(r.each, chunks, (chunk) => {
+        for (const o of engine.applyEach(chunk)) if (!Array.isArray(o)) throw o.error;
+      });
     }
   }
   // A capped phase skipped changes: the model moved on without the engine, so no check then.
@@ -219,31 +226,23 @@ function runTanStackOne(scenario, rooms, n) {
   const model = BuildingModel.ofRooms(rooms);
   const r = { bootstrap: newTimes(), single: newTimes(), each: newTimes(), batched: newTimes() };
   const latencies = [];
-  for (const [phase, changes] of phases(model, scenario, n)) {
-    if (phase === 'bootstrap' || phase === 'batched') {
-      const t = r[phase];
-      const c0 = cpuNow(), t0 = performance.now();
-      q.applyBatch(changes);
-      t.s += (performance.now() - t0) / 1e3;
-      t.cpu += cpuNow() - c0;
-      t.n += changes.length;
-    } else if (phase === 'warmup') {
-      for (const c of changes) q.applyOne(c);
+  for (const [phase, chunks] of phases(model, scenario, n)) {
+    if (phase === 'warmup') {
+      for (const chunk of chunks) for (const c of chunk) q.applyOne(c);
+    } else if (phase === 'bootstrap' || phase === 'batched') {
+      timed(r[phase], chunks, (chunk) => q.applyBatch(chunk));
     } else {
       // 'single' and 'each' are both one change per graph run (TanStack has no boundary to cross).
-      const t = r[phase];
-      const c0 = cpuNow();
-      for (const c of changes) {
-        const t0 = performance.now();
-        q.applyOne(c);
-        const d = performance.now() - t0;
-        if (phase === 'single') latencies.push(d);
-        t.s += d / 1e3;
-      }
-      t.cpu += cpuNow() - c0;
-      t.n += changes.length;
+      timed(r[phase], chunks, (chunk) => {
+        for (const c of chunk) {
+          const t0 = performance.now();
+          q.applyOne(c);
+          if (phase === 'single') latencies.push(performance.now() - t0);
+        }
+      });
     }
   }
+  if (r.single.n !== n || r.each.n !== n || r.batched.n !== n) throw new Error(`TanStack scenario ${scenario}: a phase passed ${maxSeconds} s`);
   checkRows(`TanStack scenario ${scenario}`, scenario, q.rows(), expectedResults(scenario, model));
   latencies.sort((a, b) => a - b);
   r.p50us = percentile(latencies, 0.5) * 1e3;
@@ -321,7 +320,7 @@ if (runTanStack) {
     engine.registerQuery({ id: 'q', cypher: findScenario(scenario).cypher });
     const { q } = runTanStackOne(scenario, rooms, n);
     const model = BuildingModel.ofRooms(rooms);
-    for (const [phase, changes] of phases(model, scenario, n)) phase === 'bootstrap' || phase === 'batched' ? engine.applyChanges(changes) : engine.applyEach(changes);
+    for (const [phase, chunks] of phases(model, scenario, n)) for (const c of chunks) phase === 'bootstrap' || phase === 'batched' ? engine.applyChanges(c) : engine.applyEach(c);
     checkRows(`cqlite vs TanStack scenario ${scenario}`, scenario, engine.results('q'), q.rows());
     engine.close();
   }
