@@ -3,12 +3,14 @@
 // turns it into an error response, so no exception crosses into JavaScript.
 #include "wasm/cq_api.h"
 
+#include <exception>
 #include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include "core/common/error.h"
+#include "core/model/json_writer.h"
 #include "core/query/engine.h"
 #include "core/scenario/runner.h"
 #include "storage/factory/open_storage.h"
@@ -70,16 +72,81 @@ const char* respond(std::string& out, const std::function<Json()>& body) {
     return out.c_str();
 }
 
-Json outputsJson(const std::vector<cq::QueryOutput>& outputs) {
-    Json arr = Json::array();
-    for (const cq::QueryOutput& o : outputs) {
-        Json diffs = Json::array();
-        for (const cq::Diff& d : o.diffs) diffs.push_back(d.toJson());
-        Json entry = {{"query", o.queryId}, {"diffs", diffs}};
-        if (o.error) entry["error"] = errorJson(*o.error);
-        arr.push_back(entry);
+/// Like respond(), for the hot calls: `body` appends the result's JSON text straight to `out` (no
+/// DOM). The text is byte for byte what respond() would produce from outputsJson(...): nlohmann
+/// objects keep their keys sorted, so the keys are written here in byte order.
+const char* respondText(std::string& out, const std::function<void(std::string&)>& body) {
+    out.clear();  // keeps the capacity: the response buffer is reused from call to call
+    out += "{\"ok\":true,\"result\":";
+    try {
+        body(out);
+        out += '}';
+        return out.c_str();
+    } catch (...) {
+        std::exception_ptr failure = std::current_exception();
+        return respond(out, [failure]() -> Json { std::rethrow_exception(failure); });
     }
-    return arr;
+}
+
+void writeErrorJson(std::string& out, const cq::Error& e) {
+    out += errorJson(e).dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
+/// Diff::toJson()'s text: {"after", "before", "grouping_keys", "kind"}, each only for its kinds.
+void writeDiff(std::string& out, const cq::Diff& d) {
+    using cq::DiffKind;
+    out += '{';
+    if (d.kind != DiffKind::Remove) {
+        out += "\"after\":";
+        if (d.after) cq::writeMapJson(out, *d.after);
+        else out += "null";
+        out += ',';
+    }
+    if (d.kind != DiffKind::Add) {
+        out += "\"before\":";
+        if (d.before) cq::writeMapJson(out, *d.before);
+        else out += "null";
+        out += ',';
+    }
+    if (d.kind == DiffKind::Aggregation) {
+        out += "\"grouping_keys\":[";
+        for (size_t i = 0; i < d.groupingKeys.size(); ++i) {
+            if (i) out += ',';
+            cq::writeJsonString(out, d.groupingKeys[i]);
+        }
+        out += "],";
+    }
+    out += "\"kind\":\"";
+    switch (d.kind) {
+        case DiffKind::Add: out += "add"; break;
+        case DiffKind::Update: out += "update"; break;
+        case DiffKind::Remove: out += "remove"; break;
+        case DiffKind::Aggregation: out += "aggregation"; break;
+    }
+    out += "\"}";
+}
+
+/// outputsJson(outputs)'s text: [{"diffs": [...], "error"?: {...}, "query": id}, ...].
+void writeOutputs(std::string& out, const std::vector<cq::QueryOutput>& outputs) {
+    out += '[';
+    for (size_t i = 0; i < outputs.size(); ++i) {
+        const cq::QueryOutput& o = outputs[i];
+        if (i) out += ',';
+        out += "{\"diffs\":[";
+        for (size_t k = 0; k < o.diffs.size(); ++k) {
+            if (k) out += ',';
+            writeDiff(out, o.diffs[k]);
+        }
+        out += ']';
+        if (o.error) {
+            out += ",\"error\":";
+            writeErrorJson(out, *o.error);
+        }
+        out += ",\"query\":";
+        cq::writeJsonString(out, o.queryId);
+        out += '}';
+    }
+    out += ']';
 }
 
 #if CQ_HAVE_SQLITE
@@ -201,21 +268,22 @@ CQ_EXPORT const char* cq_query_results(cq_engine* e, const char* id) {
 
 CQ_EXPORT const char* cq_apply(cq_engine* e, const char* changes_json) {
     if (!e || !changes_json) return misuse(engineLess(), "cq_apply: null argument");
-    return respond(e->response, [&]() -> Json {
+    return respondText(e->response, [&](std::string& out) {
         Json j = cq::parseJson(changes_json);
         if (j.is_array()) {
             std::vector<cq::Change> changes;
             changes.reserve(j.size());
             for (const Json& c : j) changes.push_back(cq::changeFromJson(c));
-            return outputsJson(e->engine->applyBatch(changes));
+            writeOutputs(out, e->engine->applyBatch(changes));
+            return;
         }
-        return outputsJson(e->engine->applyChange(cq::changeFromJson(j)));
+        writeOutputs(out, e->engine->applyChange(cq::changeFromJson(j)));
     });
 }
 
 CQ_EXPORT const char* cq_advance_time(cq_engine* e, double now_ms) {
     if (!e) return misuse(engineLess(), "cq_advance_time: null engine");
-    return respond(e->response, [&]() -> Json { return outputsJson(e->engine->advanceTime(int64_t(now_ms))); });
+    return respondText(e->response, [&](std::string& out) { writeOutputs(out, e->engine->advanceTime(int64_t(now_ms))); });
 }
 
 CQ_EXPORT double cq_next_due_time(cq_engine* e) {
@@ -271,18 +339,25 @@ CQ_EXPORT const char* cq_scenario_run(const char* scenario_json, const char* nam
 
 CQ_EXPORT const char* cq_apply_each(cq_engine* e, const char* changes_json) {
     if (!e || !changes_json) return misuse(engineLess(), "cq_apply_each: null argument");
-    return respond(e->response, [&]() -> Json {
+    return respondText(e->response, [&](std::string& out) {
         Json j = cq::parseJson(changes_json);
         if (!j.is_array()) throw cq::Error(cq::ErrorCode::InvalidChange, "cq_apply_each expects an array of changes");
-        Json out = Json::array();
+        out += '[';
+        bool first = true;
         for (const Json& c : j) {
+            if (!first) out += ',';
+            first = false;
+            size_t mark = out.size();
             try {
-                out.push_back(outputsJson(e->engine->applyChange(cq::changeFromJson(c))));
+                writeOutputs(out, e->engine->applyChange(cq::changeFromJson(c)));
             } catch (const cq::Error& err) {
-                out.push_back(Json{{"error", errorJson(err)}});
+                out.resize(mark);
+                out += "{\"error\":";
+                writeErrorJson(out, err);
+                out += '}';
             }
         }
-        return out;
+        out += ']';
     });
 }
 
