@@ -26,7 +26,9 @@ if (!exe || !fs.existsSync(exe)) {
   fs.mkdirSync(path.dirname(exe), { recursive: true });
   const L = path.join(root, 'build/native');
   execFileSync('g++', ['-std=c++20', '-O2', '-DNDEBUG', '-I', root, '-isystem', path.join(root, 'build/third_party/sqlite'),
-    path.join(root, 'bench/js/abi_bench.cpp'), path.join(root, 'wasm/cq_api.cpp'), path.join(root, 'wasm/sqlite_image.cpp'), '-o', exe,
+    path.join(root, 'bench/js/abi_bench.cpp'), path.join(root, 'wasm/cq_api.cpp'), path.join(root, 'wasm/sqlite_image.cpp'),
+    // Sources of the ABI newer than the native tree's libraries (cq_api's JSON writer).
+    ...['core/model/json_writer.cpp'].map((f) => path.join(root, f)).filter((f) => fs.existsSync(f)), '-o', exe,
     '-Wl,--start-group', ...['core', 'storage', 'storage/sqlite'].flatMap((d) => fs.readdirSync(path.join(L, d)).filter((f) => f.endsWith('.a')).map((f) => path.join(L, d, f))),
     '-Wl,--end-group', '-lpthread', '-ldl'], { stdio: 'inherit' });
 }
