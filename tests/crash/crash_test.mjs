@@ -61,7 +61,8 @@ let failures = 0;
 for (let i = 0; i < kills; i++) {
   for (const f of [db, db + '-wal', db + '-shm', db + '-journal']) if (existsSync(f)) rmSync(f);
   const child = spawn(cqlite, ['run', '--query', query, '--changes', changes, '--db', db, '--quiet'], { stdio: 'ignore' });
-  const delay = 30 + rand(600);
+  // Every fourth kill lands in the first 30 ms: before or during the schema and the registration.
+  const delay = i % 4 === 3 ? rand(30) : 30 + rand(600);
   await new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), delay);
     child.on('exit', () => { clearTimeout(timer); resolve(); });
