@@ -96,7 +96,7 @@ export function renderMarkdown(r, o, abi) {
     L.push('## Where the time goes: the JSON boundary, measured natively');
     L.push('');
     L.push(`bench/js/abi_bench.mjs (${abi.measuredAt.slice(0, 16).replace('T', ' ')} UTC, load average ${abi.loadavg.map((x) => x.toFixed(2)).join(', ')}, ${abi.rooms.toLocaleString('en-US')} rooms, storage memory): ` +
-      'the package\'s C ABI (wasm/cq_api.cpp as in the working tree during the run: JSON text in through an nlohmann::json DOM, diffs out as JSON text) compiled **natively** and fed the exact JSON text the package sends, ' +
+      'the package\'s C ABI (wasm/cq_api.cpp as in the working tree during the run, which already wrote diffs as text and may have had the SAX change reader of commit 73cc9a9 in progress) compiled **natively** and fed the exact JSON text the package sends, ' +
       'against the same calls through the package in wasm in the same process. Main-thread CPU changes/s. "native engine" is cq_bench (Change objects in, Diff objects out, no JSON) from the tables above.');
     L.push('');
     L.push('| # | scenario | call | native engine (cq_bench) | native C ABI (JSON) | wasm package | native engine / native ABI | native ABI / wasm |');
