@@ -53,3 +53,10 @@ if(cq_js_browser_test)
     WORKING_DIRECTORY ${cq_js_root})
   set_tests_properties(${CQ_TEST_PREFIX}js.browser PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
 endif()
+
+# The Node benchmark's correctness checks at a tiny size (cqlite and TanStack against the model and
+# against each other); it never asserts speed.
+if(EXISTS ${PROJECT_SOURCE_DIR}/bench/js/bench.mjs)
+  add_test(NAME ${CQ_TEST_PREFIX}js.bench_smoke COMMAND ${CQ_NODE_EXECUTABLE} bench/js/bench.mjs --smoke --no-native
+    WORKING_DIRECTORY ${cq_js_root})
+endif()
