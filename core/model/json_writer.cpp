@@ -21,7 +21,6 @@ void writeJsonString(std::string& out, std::string_view s) {
             return;
         }
     }
-    out.reserve(out.size() + s.size() + 2);
     out += '"';
     size_t run = 0;  // start of the pending run of characters that need no escape
     for (size_t i = 0; i < s.size(); ++i) {
