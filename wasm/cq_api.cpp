@@ -93,40 +93,6 @@ void writeErrorJson(std::string& out, const cq::Error& e) {
     out += errorJson(e).dump(-1, ' ', false, Json::error_handler_t::replace);
 }
 
-/// Diff::toJson()'s text: {"after", "before", "grouping_keys", "kind"}, each only for its kinds.
-void writeDiff(std::string& out, const cq::Diff& d) {
-    using cq::DiffKind;
-    out += '{';
-    if (d.kind != DiffKind::Remove) {
-        out += "\"after\":";
-        if (d.after) cq::writeMapJson(out, *d.after);
-        else out += "null";
-        out += ',';
-    }
-    if (d.kind != DiffKind::Add) {
-        out += "\"before\":";
-        if (d.before) cq::writeMapJson(out, *d.before);
-        else out += "null";
-        out += ',';
-    }
-    if (d.kind == DiffKind::Aggregation) {
-        out += "\"grouping_keys\":[";
-        for (size_t i = 0; i < d.groupingKeys.size(); ++i) {
-            if (i) out += ',';
-            cq::writeJsonString(out, d.groupingKeys[i]);
-        }
-        out += "],";
-    }
-    out += "\"kind\":\"";
-    switch (d.kind) {
-        case DiffKind::Add: out += "add"; break;
-        case DiffKind::Update: out += "update"; break;
-        case DiffKind::Remove: out += "remove"; break;
-        case DiffKind::Aggregation: out += "aggregation"; break;
-    }
-    out += "\"}";
-}
-
 /// outputsJson(outputs)'s text: [{"diffs": [...], "error"?: {...}, "query": id}, ...].
 void writeOutputs(std::string& out, const std::vector<cq::QueryOutput>& outputs) {
     out += '[';
@@ -136,7 +102,7 @@ void writeOutputs(std::string& out, const std::vector<cq::QueryOutput>& outputs)
         out += "{\"diffs\":[";
         for (size_t k = 0; k < o.diffs.size(); ++k) {
             if (k) out += ',';
-            writeDiff(out, o.diffs[k]);
+            o.diffs[k].appendJson(out);
         }
         out += ']';
         if (o.error) {

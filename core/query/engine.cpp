@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "core/model/json_writer.h"
 #include "core/query/continuous_query.h"
 
 namespace cq {
@@ -61,6 +62,34 @@ Json Diff::toJson() const {
     if (kind != DiffKind::Remove) out["after"] = after ? rowToJson(*after) : Json(nullptr);
     if (kind == DiffKind::Aggregation) out["grouping_keys"] = groupingKeys;
     return out;
+}
+
+// Keys in byte order, as nlohmann's objects keep them: after, before, grouping_keys, kind.
+void Diff::appendJson(std::string& out) const {
+    out += '{';
+    if (kind != DiffKind::Remove) {
+        out += "\"after\":";
+        if (after) writeMapJson(out, *after);
+        else out += "null";
+        out += ',';
+    }
+    if (kind != DiffKind::Add) {
+        out += "\"before\":";
+        if (before) writeMapJson(out, *before);
+        else out += "null";
+        out += ',';
+    }
+    if (kind == DiffKind::Aggregation) {
+        out += "\"grouping_keys\":[";
+        for (size_t i = 0; i < groupingKeys.size(); ++i) {
+            if (i) out += ',';
+            writeJsonString(out, groupingKeys[i]);
+        }
+        out += "],";
+    }
+    out += "\"kind\":\"";
+    out += diffKindName(kind);
+    out += "\"}";
 }
 
 Engine::Engine(std::unique_ptr<StorageBackend> storage, EngineOptions options)

@@ -40,6 +40,9 @@ struct Diff {
     std::optional<Map> after;   ///< Add, Update, Aggregation
     std::vector<std::string> groupingKeys;  ///< Aggregation only
     Json toJson() const;
+    /// Appends toJson().dump()'s text (with invalid UTF-8 replaced) without building the DOM: the
+    /// C ABI's hot calls return diffs this way.
+    void appendJson(std::string& out) const;
 };
 
 /// What one query made of one change (or batch, or fired futures).

@@ -149,3 +149,34 @@ TEST_CASE("aggregation over an aggregation and the current result set", "[engine
     CHECK(rows[0].at("floors").asInt() == 2);
     CHECK(rows[0].at("t").asNumber() == Approx(25.0));  // avg(15, 35)
 }
+
+TEST_CASE("Diff::appendJson writes exactly Diff::toJson's text", "[engine][json]") {
+    Map row;
+    row["a"] = Value(int64_t(-7));
+    row["b"] = Value(0.1);
+    row["c"] = Value(1e300);
+    row["d"] = Value(std::string("quote\" backslash\\ tab\t é \x01"));
+    row["e"] = Value(List{Value(), Value(true), Value(2.0), Value(Map{{"z", Value(int64_t(1))}, {"y", Value(false)}})});
+    row["f"] = Value();
+    row["g"] = Value(std::string("bad utf8 \xff\xfe end"));
+    Map other;
+    other["a"] = Value(int64_t(3));
+    std::vector<Diff> diffs;
+    for (DiffKind kind : {DiffKind::Add, DiffKind::Update, DiffKind::Remove, DiffKind::Aggregation}) {
+        Diff d;
+        d.kind = kind;
+        if (kind != DiffKind::Remove) d.after = row;
+        if (kind != DiffKind::Add) d.before = other;
+        if (kind == DiffKind::Aggregation) d.groupingKeys = {"a", "k\"ey"};
+        diffs.push_back(d);
+    }
+    Diff newGroup;  // an aggregation's first row has no before
+    newGroup.kind = DiffKind::Aggregation;
+    newGroup.after = other;
+    diffs.push_back(newGroup);
+    for (const Diff& d : diffs) {
+        std::string fast;
+        d.appendJson(fast);
+        CHECK(fast == d.toJson().dump(-1, ' ', false, Json::error_handler_t::replace));
+    }
+}
