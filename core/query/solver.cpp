@@ -163,59 +163,63 @@ void Solver::extend(size_t step, int anchorSlot, Solution& partial, std::vector<
     if (!any && plan_.slots[slot].optional) extend(step + 1, anchorSlot, partial, out);
 }
 
-void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
-    if (!plan.hasOptional) {
-        // An element that fits several slots (a node labelled both Room and Floor on a self-loop)
-        // reaches the same solution once per slot; keep one.
-        if (solutions.size() < 2) return;
-        if (solutions.size() <= 16) {  // the usual case: a few solutions, no set to allocate
-            size_t kept = 0;
-            for (size_t i = 0; i < solutions.size(); ++i) {
-                bool dup = false;
-                for (size_t j = 0; j < kept && !dup; ++j) dup = solutions[j].signature == solutions[i].signature;
-                if (dup) continue;
-                if (kept != i) solutions[kept] = std::move(solutions[i]);
-                ++kept;
-            }
-            solutions.erase(solutions.begin() + std::ptrdiff_t(kept), solutions.end());
-            return;
-        }
-        std::set<uint64_t> seen;
+namespace {
+
+/// Keeps the first solution of each signature, in order. An element that fits several slots (a node
+/// labelled both Room and Floor on a self-loop) reaches the same solution once per slot.
+void dropDuplicates(std::vector<Solution>& solutions) {
+    if (solutions.size() < 2) return;
+    auto keep = [&](auto&& isNew) {
         solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
-                                       [&](const Solution& s) { return !seen.insert(s.signature).second; }),
+                                       [&](const Solution& s) { return !isNew(s.signature); }),
                         solutions.end());
+    };
+    if (solutions.size() <= 16) {  // the usual case: a few solutions, no set to allocate
+        uint64_t seen[16];
+        size_t n = 0;
+        keep([&](uint64_t sig) {
+            for (size_t i = 0; i < n; ++i)
+                if (seen[i] == sig) return false;
+            seen[n++] = sig;
+            return true;
+        });
         return;
     }
-    int groups = 0;
-    for (const Slot& s : plan.slots) groups = std::max(groups, s.optionalGroup + 1);
-    // Blank out every partly matched optional group, then drop blank rows of a mandatory binding
-    // that also has a complete row, and duplicates.
-    for (Solution& s : solutions) {
-        for (int g = 0; g < groups; ++g) {
-            bool some = false, all = true, exists = false;
-            for (const Slot& slot : plan.slots) {
-                if (slot.optionalGroup != g) continue;
-                exists = true;
-                if (s.slots[slot.index]) some = true;
-                else all = false;
-            }
-            if (exists && some && !all)
-                for (const Slot& slot : plan.slots)
-                    if (slot.optionalGroup == g) s.slots[slot.index] = nullptr;
-        }
-        sealSolution(plan, s);
-    }
-    std::set<uint64_t> complete;
-    for (const Solution& s : solutions)
-        if (!s.blank) complete.insert(s.mandatoryKey);
     std::set<uint64_t> seen;
-    std::vector<Solution> kept;
-    for (Solution& s : solutions) {
-        if (s.blank && complete.count(s.mandatoryKey)) continue;
-        if (!seen.insert(s.signature).second) continue;
-        kept.push_back(std::move(s));
+    keep([&](uint64_t sig) { return seen.insert(sig).second; });
+}
+
+}  // namespace
+
+void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
+    if (plan.hasOptional) {
+        int groups = 0;
+        for (const Slot& s : plan.slots) groups = std::max(groups, s.optionalGroup + 1);
+        // Blank out every partly matched optional group, then drop blank rows of a mandatory
+        // binding that also has a complete row.
+        for (Solution& s : solutions) {
+            for (int g = 0; g < groups; ++g) {
+                bool some = false, all = true, exists = false;
+                for (const Slot& slot : plan.slots) {
+                    if (slot.optionalGroup != g) continue;
+                    exists = true;
+                    if (s.slots[slot.index]) some = true;
+                    else all = false;
+                }
+                if (exists && some && !all)
+                    for (const Slot& slot : plan.slots)
+                        if (slot.optionalGroup == g) s.slots[slot.index] = nullptr;
+            }
+            sealSolution(plan, s);
+        }
+        std::set<uint64_t> complete;
+        for (const Solution& s : solutions)
+            if (!s.blank) complete.insert(s.mandatoryKey);
+        solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
+                                       [&](const Solution& s) { return s.blank && complete.count(s.mandatoryKey); }),
+                        solutions.end());
     }
-    solutions = std::move(kept);
+    dropDuplicates(solutions);
 }
 
 }  // namespace cq::query
