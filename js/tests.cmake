@@ -36,27 +36,16 @@ if(cq_js_api_tests)
     WORKING_DIRECTORY ${cq_js_root})
 endif()
 
-# npm pack, install into a fresh project, a Node script and a bundled page in headless Chromium.
-# (globs with CONFIGURE_DEPENDS rather than if(EXISTS): a test file added later is picked up by the
-# next build's re-glob check, without configuring the tree again.)
-file(GLOB cq_js_pack_test CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/js/test/pack/pack_test.mjs)
-if(cq_js_pack_test)
-  add_test(NAME ${CQ_TEST_PREFIX}js.pack COMMAND ${CQ_NODE_EXECUTABLE} js/test/pack/pack_test.mjs
+# Run serially (they start Chromium, or npm and esbuild), with room for a loaded machine:
+#   pack:    npm pack, install into a fresh project, a Node script and bundled pages in headless Chromium;
+#   browser: a dedicated worker with OPFS (conformance subset, reload, restart, second tab, quota).
+foreach(t pack browser)
+  add_test(NAME ${CQ_TEST_PREFIX}js.${t} COMMAND ${CQ_NODE_EXECUTABLE} js/test/${t}/${t}_test.mjs
     WORKING_DIRECTORY ${cq_js_root})
-  set_tests_properties(${CQ_TEST_PREFIX}js.pack PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
-endif()
-
-# Browser: dedicated worker with OPFS (conformance subset, reload, restart, second tab).
-file(GLOB cq_js_browser_test CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/js/test/browser/browser_test.mjs)
-if(cq_js_browser_test)
-  add_test(NAME ${CQ_TEST_PREFIX}js.browser COMMAND ${CQ_NODE_EXECUTABLE} js/test/browser/browser_test.mjs
-    WORKING_DIRECTORY ${cq_js_root})
-  set_tests_properties(${CQ_TEST_PREFIX}js.browser PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
-endif()
+  set_tests_properties(${CQ_TEST_PREFIX}js.${t} PROPERTIES TIMEOUT 300 RUN_SERIAL TRUE)
+endforeach()
 
 # The Node benchmark's correctness checks at a tiny size (cqlite and TanStack against the model and
 # against each other); it never asserts speed.
-if(EXISTS ${PROJECT_SOURCE_DIR}/bench/js/bench.mjs)
-  add_test(NAME ${CQ_TEST_PREFIX}js.bench_smoke COMMAND ${CQ_NODE_EXECUTABLE} bench/js/bench.mjs --smoke --no-native
-    WORKING_DIRECTORY ${cq_js_root})
-endif()
+add_test(NAME ${CQ_TEST_PREFIX}js.bench_smoke COMMAND ${CQ_NODE_EXECUTABLE} bench/js/bench.mjs --smoke --no-native
+  WORKING_DIRECTORY ${cq_js_root})

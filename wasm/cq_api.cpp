@@ -116,6 +116,21 @@ void writeOutputs(std::string& out, const std::vector<cq::QueryOutput>& outputs)
     out += ']';
 }
 
+/// One entry of cq_apply_each's array: the outputs of the change `make()` reads, or {"error": ...}
+/// when reading or applying it failed (then nothing of it was applied; the next entry goes on).
+template <typename MakeChange>
+void writeEachEntry(std::string& out, cq::Engine& engine, MakeChange&& make) {
+    const size_t mark = out.size();
+    try {
+        writeOutputs(out, engine.applyChange(make()));
+    } catch (const cq::Error& err) {
+        out.resize(mark);
+        out += "{\"error\":";
+        writeErrorJson(out, err);
+        out += '}';
+    }
+}
+
 #if CQ_HAVE_SQLITE
 /// Deletes an SQLite database and its journal files through `vfs` ("" = the default VFS), so a
 /// scenario on a real file starts empty and leaves nothing behind (OPFS pool slots are few).
@@ -320,15 +335,7 @@ CQ_EXPORT const char* cq_apply_each(cq_engine* e, const char* changes_json) {
             out += '[';
             for (size_t i = 0; i < changes.size(); ++i) {
                 if (i) out += ',';
-                size_t mark = out.size();
-                try {
-                    writeOutputs(out, e->engine->applyChange(changes[i]));
-                } catch (const cq::Error& err) {
-                    out.resize(mark);
-                    out += "{\"error\":";
-                    writeErrorJson(out, err);
-                    out += '}';
-                }
+                writeEachEntry(out, *e->engine, [&]() -> const cq::Change& { return changes[i]; });
             }
             out += ']';
             return;
@@ -336,19 +343,9 @@ CQ_EXPORT const char* cq_apply_each(cq_engine* e, const char* changes_json) {
         Json j = cq::parseJson(changes_json);
         if (!j.is_array()) throw cq::Error(cq::ErrorCode::InvalidChange, "cq_apply_each expects an array of changes");
         out += '[';
-        bool first = true;
-        for (const Json& c : j) {
-            if (!first) out += ',';
-            first = false;
-            size_t mark = out.size();
-            try {
-                writeOutputs(out, e->engine->applyChange(cq::changeFromJson(c)));
-            } catch (const cq::Error& err) {
-                out.resize(mark);
-                out += "{\"error\":";
-                writeErrorJson(out, err);
-                out += '}';
-            }
+        for (size_t i = 0; i < j.size(); ++i) {
+            if (i) out += ',';
+            writeEachEntry(out, *e->engine, [&] { return cq::changeFromJson(j[i]); });
         }
         out += ']';
     });
