@@ -44,7 +44,12 @@ constexpr double kBootstrapTarget = 1'000'000;
 struct Options {
     std::vector<int64_t> sizes = {10'000, 100'000};
     std::vector<int> scenarios = {1, 2, 3, 4, 5};
-    std::vector<std::string> backends = {"memory", "sqlite"};
+    /// sqlite is a database file; sqlite-memory is SQLite in memory (an edge function's storage).
+    std::vector<std::string> backends = {"memory", "sqlite", "sqlite-memory"};
+    /// The same runs in the wasm build under Node (issue 6: "the same benchmark as the native build").
+    /// sqlite-memory is SQLite in memory, an edge function's storage; sqlite is a file (NODERAWFS).
+    std::vector<std::string> wasmBackends = {"memory", "sqlite-memory", "sqlite"};
+    std::string wasmBench;  ///< build/wasm/bench/cq_bench.js; empty: no wasm rows
     int64_t changes = 20'000;       ///< per phase (single, batched) at sizes below 100,000 rooms
     int64_t changesLarge = 10'000;  ///< per phase at 100,000 rooms and more
     int repeat = 3;                 ///< runs per combination (interleaved); the report shows medians
@@ -52,9 +57,11 @@ struct Options {
     RunConfig run;                  ///< --run: the one combination
     std::string loadBefore, loadAfter;  ///< /proc/loadavg around the driver's runs
     bool runOnly = false;
+    bool wasmGiven = false;  ///< --wasm or --no-wasm said what to do
 };
 
 struct Row {
+    std::string target;  ///< "native" or "wasm"
     int scenario;
     int64_t rooms;
     std::string backend;
@@ -66,8 +73,9 @@ struct Row {
 [[noreturn]] void usage(const std::string& problem) {
     std::cerr << "cq_bench: " << problem << "\n"
               << "usage: cq_bench [--markdown FILE] [--sizes 10000,100000] [--scenarios 1,2,3,4,5]\n"
-                 "                [--backends memory,sqlite] [--changes N] [--changes-large N]\n"
+                 "                [--backends memory,sqlite,sqlite-memory] [--changes N] [--changes-large N]\n"
                  "                [--warmup N] [--max-seconds S] [--seed S] [--repeat N] [--archive] [--no-check]\n"
+                 "                [--wasm build/wasm/bench/cq_bench.js | --no-wasm] [--wasm-backends memory,sqlite-memory,sqlite]\n"
                  "       cq_bench --run --scenario N --rooms R --backend B [--changes N] ... (one run)\n";
     std::exit(2);
 }
@@ -107,6 +115,10 @@ Options parseArgs(int argc, char** argv) {
             else if (a == "--archive") o.run.archive = true;
             else if (a == "--no-check") o.run.check = false;
             else if (a == "--run") o.runOnly = true;
+            else if (a == "--wasm") { o.wasmBench = value(); o.wasmGiven = true; }
+            else if (a == "--no-wasm") { o.wasmBench.clear(); o.wasmGiven = true; }
+            else if (a == "--wasm-backends") o.wasmBackends = parseList<std::string>(value());
+            else if (a == "--jit-warmup") o.run.jitWarmup = true;
             else if (a == "--scenario") o.run.scenario = int(std::stoll(value()));
             else if (a == "--rooms") o.run.rooms = std::stoll(value());
             else if (a == "--backend") o.run.backend = value();
@@ -136,14 +148,20 @@ std::string selfPath() {
 }
 
 // Runs one combination in a child process and reads its RESULT line.
-Row runChild(const Options& o, int scenario, int64_t rooms, const std::string& backend) {
+Row runChild(const Options& o, const std::string& target, int scenario, int64_t rooms, const std::string& backend) {
     Row row;
+    row.target = target;
     row.scenario = scenario;
     row.rooms = rooms;
     row.backend = backend;
     int64_t changes = rooms >= 100'000 ? o.changesLarge : o.changes;
     std::ostringstream cmd;
-    cmd << "'" << selfPath() << "' --run --scenario " << scenario << " --rooms " << rooms << " --backend " << backend
+    // The wasm child is this program compiled by Emscripten, under Node with its default flags (lazy
+    // compilation and dynamic tier-up, as `npx cqlite` and browsers run it), plus a JIT warm-up on a
+    // throwaway engine (see RunConfig::jitWarmup) so that the timed phases measure optimised code.
+    if (target == "wasm") cmd << "node '" << o.wasmBench << "'";
+    else cmd << "'" << selfPath() << "'";
+    cmd << (target == "wasm" ? " --jit-warmup" : "") << " --run --scenario " << scenario << " --rooms " << rooms << " --backend " << backend
         << " --changes " << changes << " --batched " << changes << " --warmup " << o.run.warmupChanges
         << " --max-seconds " << o.run.maxSeconds << " --seed " << o.run.seed << (o.run.archive ? " --archive" : "")
         << (o.run.check ? "" : " --no-check");
@@ -205,9 +223,10 @@ std::string fmtMb(int64_t kb) {
     return buf;
 }
 
-const Row* findRow(const std::vector<Row>& rows, int scenario, int64_t rooms, const std::string& backend) {
+const Row* findRow(const std::vector<Row>& rows, int scenario, int64_t rooms, const std::string& backend,
+                   const std::string& target = "native") {
     for (const Row& r : rows)
-        if (r.scenario == scenario && r.rooms == rooms && r.backend == backend && r.ok) return &r;
+        if (r.target == target && r.scenario == scenario && r.rooms == rooms && r.backend == backend && r.ok) return &r;
     return nullptr;
 }
 
@@ -250,16 +269,16 @@ std::string utcNow() {
 // The results as a table, in Markdown syntax (readable as plain text as well).
 std::string resultsTable(const std::vector<Row>& rows) {
     std::ostringstream t;
-    t << "| # | scenario | rooms | backend | bootstrap el/s wall (CPU) | changes/s 1 at a time, wall (CPU) "
-         "| changes/s batch 1,000, wall (CPU) | p50 µs | p99 µs | peak RSS MB | changes (1/batch) | diffs/change "
-         "| result check |\n"
-         "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
+    t << "| # | scenario | rooms | build | backend | bootstrap el/s wall (CPU) | changes/s 1 at a time, wall (CPU) "
+         "| changes/s batch 1,000, wall (CPU) | p50 µs | p99 µs | peak RSS MB | wasm heap MB | changes (1/batch) "
+         "| diffs/change | result check |\n"
+         "|---|---|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|\n";
     for (const Row& r : rows) {
         const Scenario* s = findScenario(r.scenario);
         t << "| " << r.scenario << " | " << (s ? s->name : "?") << " | " << fmtRate(double(r.rooms)) << " | "
-          << r.backend << " | ";
+          << r.target << " | " << r.backend << " | ";
         if (!r.ok) {
-            t << "failed: " << r.error << " | | | | | | | | |\n";
+            t << "failed: " << r.error << " | | | | | | | | | |\n";
             continue;
         }
         const RunResult& x = r.result;
@@ -268,10 +287,57 @@ std::string resultsTable(const std::vector<Row>& rows) {
         t << fmtRate(x.bootstrapRate()) << " (" << fmtRate(x.bootstrapCpuRate()) << ") | " << fmtRate(x.singleRate())
           << " (" << fmtRate(x.singleCpuRate()) << ") | " << fmtRate(x.batchedRate()) << " ("
           << fmtRate(x.batchedCpuRate()) << ") | " << fmtMicros(x.p50Ns) << " | " << fmtMicros(x.p99Ns) << " | " << fmtMb(x.peakRssKb) << " | "
+          << (r.target == "wasm" ? fmtMb(x.wasmHeapKb) : "-") << " | "
           << fmtRate(double(x.singleChanges)) << " / " << fmtRate(double(x.batchedChanges)) << " | " << dpc << " | "
           << x.check << " |\n";
     }
     return t.str();
+}
+
+// The wasm build against the native one, same benchmark, same run (issue 6: within 2x on memory).
+std::string wasmSection(const Options& o, const std::vector<Row>& rows) {
+    if (o.wasmBackends.empty()) return "";
+    std::ostringstream m;
+    m << "\n### wasm (Node) / native, the same benchmark\n\n"
+         "The wasm rows are this benchmark compiled by Emscripten (build/wasm/bench/cq_bench.js: the same "
+         "engine, storage and SQLite, no JavaScript in the timed calls) and run by the driver as `node "
+         "cq_bench.js --run ...` children, interleaved with the native ones. Node runs with its default flags "
+         "(lazy compilation, dynamic tier-up); before the timed phases each wasm child bootstraps and updates a "
+         "throwaway 400-room engine on the same backend kind (`--jit-warmup`, about 0.1 s) so that V8 has "
+         "optimised the hot functions, as it has in a worker that has served for a moment (without it the "
+         "10,000-room bootstrap runs partly in baseline code and measured 2.9x native, against 1.0x with eager "
+         "compilation). \"CPU\" for wasm is Node's process CPU time (`process.cpuUsage()`, all threads: "
+         "Emscripten has no thread CPU clock), so it includes V8's compiler and GC threads. The wasm heap is "
+         "the linear memory at the end of the run (it only grows: the run's peak), which holds the benchmark's "
+         "own model of the building as well.\n\n"
+         "Each cell: how many times slower wasm is than native, wall (CPU). Target: at most 2x on memory.\n\n"
+         "| # | rooms | wasm backend | native backend | bootstrap | one at a time | batched | wasm heap MB "
+         "| within 2x (memory, wall) |\n|---|---:|---|---|---:|---:|---:|---:|---|\n";
+    for (int64_t rooms : o.sizes)
+        for (int s : o.scenarios)
+            for (const std::string& wb : o.wasmBackends) {
+                // Like against like; a native run without that backend falls back to its SQLite file.
+                std::string nb = wb;
+                const Row* n = findRow(rows, s, rooms, nb, "native");
+                if (!n && wb == "sqlite-memory") n = findRow(rows, s, rooms, nb = "sqlite", "native");
+                const Row* w = findRow(rows, s, rooms, wb, "wasm");
+                if (!w || !n) continue;
+                const RunResult& x = w->result;
+                const RunResult& y = n->result;
+                m << "| " << s << " | " << fmtRate(double(rooms)) << " | " << wb << " | " << nb << " | "
+                  << fmtRatio(y.bootstrapRate(), x.bootstrapRate()) << " ("
+                  << fmtRatio(y.bootstrapCpuRate(), x.bootstrapCpuRate()) << ") | "
+                  << fmtRatio(y.singleRate(), x.singleRate()) << " (" << fmtRatio(y.singleCpuRate(), x.singleCpuRate())
+                  << ") | " << fmtRatio(y.batchedRate(), x.batchedRate()) << " ("
+                  << fmtRatio(y.batchedCpuRate(), x.batchedCpuRate()) << ") | " << fmtMb(x.wasmHeapKb) << " | ";
+                if (wb == "memory") {
+                    bool ok = y.singleRate() <= 2 * x.singleRate() && y.batchedRate() <= 2 * x.batchedRate() &&
+                              y.bootstrapRate() <= 2 * x.bootstrapRate();
+                    m << (ok ? "yes" : "no");
+                }
+                m << " |\n";
+            }
+    return m.str();
 }
 
 std::string markdownReport(const Options& o, const std::vector<Row>& rows, const std::vector<std::string>& skipped) {
@@ -356,6 +422,7 @@ std::string markdownReport(const Options& o, const std::vector<Row>& rows, const
               << fmtRatio(sql->result.batchedCpuRate(), mem->result.batchedCpuRate()) << ") | "
               << (single >= 0.5 ? "yes" : "no") << " |\n";
         }
+    m << wasmSection(o, rows);
     m << "\n### cqlite / drasi-core (published)\n\n"
          "drasi-core publishes one pair of figures: scenario 1, memory, 2,000 rooms (4,210 bootstrap elements), "
          "1,000 updates, machine not stated: **15,900 changes/s** and **56,000 bootstrap elements/s**. The "
@@ -410,6 +477,7 @@ Row medianRow(std::vector<Row>& same) {
     x.p99Ns = int64_t(m(&RunResult::p99Ns));
     x.maxNs = int64_t(m(&RunResult::maxNs));
     x.peakRssKb = int64_t(m(&RunResult::peakRssKb));
+    x.wasmHeapKb = int64_t(m(&RunResult::wasmHeapKb));
     return out;
 }
 
@@ -417,12 +485,32 @@ int runDriver(const Options& o) {
     std::vector<std::string> kinds = storageKinds();
     std::vector<std::string> backends, skipped;
     for (const std::string& b : o.backends) {
-        if (std::find(kinds.begin(), kinds.end(), b) != kinds.end()) backends.push_back(b);
+        std::string kind = b == "sqlite-memory" ? "sqlite" : b;
+        if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) backends.push_back(b);
         else skipped.push_back("backend '" + b + "' (not in this build)");
+    }
+    std::vector<std::string> wasmBackends;
+    if (!o.wasmBench.empty()) {
+        if (std::ifstream(o.wasmBench)) {
+            for (const std::string& b : o.wasmBackends) {
+                std::string kind = b == "sqlite-memory" ? "sqlite" : b;
+                if (std::find(kinds.begin(), kinds.end(), kind) != kinds.end()) wasmBackends.push_back(b);
+                else skipped.push_back("wasm backend '" + b + "' (not in this build)");
+            }
+        } else {
+            skipped.push_back("the wasm build (" + o.wasmBench + " not found)");
+        }
     }
     for (const std::string& s : skipped) std::cerr << "cq_bench: skipping " << s << "\n";
     Options shown = o;
     shown.backends = backends;
+    shown.wasmBackends = wasmBackends;
+    struct Job {
+        std::string target, backend;
+    };
+    std::vector<Job> jobs;
+    for (const std::string& b : backends) jobs.push_back({"native", b});
+    for (const std::string& b : wasmBackends) jobs.push_back({"wasm", b});
     shown.loadBefore = loadAverage();
     // Repetitions are interleaved (every combination once, then again), so a busy spell of the
     // shared machine hits all combinations alike; each figure is the median of its runs.
@@ -431,10 +519,10 @@ int runDriver(const Options& o) {
         size_t index = 0;
         for (int64_t rooms : o.sizes)
             for (int s : o.scenarios)
-                for (const std::string& b : backends) {
+                for (const Job& job : jobs) {
                     std::cerr << "cq_bench: run " << rep + 1 << "/" << o.repeat << ", scenario " << s << ", " << rooms
-                              << " rooms, " << b << " ..." << std::flush;
-                    Row row = runChild(o, s, rooms, b);
+                              << " rooms, " << job.target << " " << job.backend << " ..." << std::flush;
+                    Row row = runChild(o, job.target, s, rooms, job.backend);
                     if (row.ok)
                         std::cerr << " " << fmtRate(row.result.singleRate()) << " changes/s, check "
                                   << row.result.check << "\n";
@@ -468,6 +556,11 @@ int runDriver(const Options& o) {
 int main(int argc, char** argv) {
     using namespace cq::bench;
     Options o = parseArgs(argc, argv);
+    if (!o.wasmGiven && !o.runOnly) {
+        // The wasm tree's build of this program, when there is one (scripts/bench.sh builds it).
+        std::string guess = CQ_BENCH_SOURCE_DIR "/build/wasm/bench/cq_bench.js";
+        if (std::ifstream(guess)) o.wasmBench = guess;
+    }
     if (!o.runOnly) return runDriver(o);
     try {
         RunResult r = runOne(o.run);

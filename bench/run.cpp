@@ -12,6 +12,11 @@
 #include <unistd.h>
 #include <vector>
 
+#ifdef __EMSCRIPTEN__
+#include <emscripten/em_js.h>
+#include <emscripten/heap.h>
+#endif
+
 #include "bench/building_model.h"
 #include "bench/scenarios.h"
 #include "core/common/error.h"
@@ -37,6 +42,15 @@ int64_t countDiffs(const std::vector<QueryOutput>& outputs) {
     return n;
 }
 
+#ifdef __EMSCRIPTEN__
+// Under Node there is no per-thread CPU clock (Emscripten's CLOCK_THREAD_CPUTIME_ID reads 0): the
+// process's CPU time (all of Node's threads, V8's compiler and GC threads too) is the closest.
+EM_JS(double, cq_bench_process_cpu_us, (), {
+    const u = process.cpuUsage();
+    return u.user + u.system;
+});
+int64_t threadCpuNs() { return int64_t(cq_bench_process_cpu_us() * 1000.0); }
+#else
 // CPU time of this thread: unlike wall time it does not count the time other processes held the CPU
 // (the build machines are shared: load averages of 10-20 on 2 cores were seen).
 int64_t threadCpuNs() {
@@ -44,6 +58,7 @@ int64_t threadCpuNs() {
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return int64_t(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
 }
+#endif
 
 int64_t percentile(std::vector<int64_t>& sorted, double p) {
     if (sorted.empty()) return 0;
@@ -56,6 +71,15 @@ void removeDatabase(const std::string& path) {
 }
 
 }  // namespace
+
+int64_t wasmHeapKb() {
+#ifdef __EMSCRIPTEN__
+    // Linear memory only grows, so its size at the end is the run's peak.
+    return int64_t(emscripten_get_heap_size() / 1024);
+#else
+    return 0;
+#endif
+}
 
 int64_t peakRssKb() {
     std::ifstream in("/proc/self/status");
@@ -74,6 +98,7 @@ std::string RunResult::serialize() const {
       << "\tsingleChanges=" << singleChanges << "\tsingleSeconds=" << singleSeconds
       << "\tbatchedChanges=" << batchedChanges << "\tbatchedSeconds=" << batchedSeconds << "\tp50Ns=" << p50Ns
       << "\tp99Ns=" << p99Ns << "\tmaxNs=" << maxNs << "\tdiffs=" << diffs << "\tpeakRssKb=" << peakRssKb
+      << "\twasmHeapKb=" << wasmHeapKb
       << "\tcheck=" << check;
     return o.str();
 }
@@ -102,6 +127,7 @@ RunResult RunResult::parse(const std::string& line) {
         else if (k == "maxNs") r.maxNs = std::stoll(v);
         else if (k == "diffs") r.diffs = std::stoll(v);
         else if (k == "peakRssKb") r.peakRssKb = std::stoll(v);
+        else if (k == "wasmHeapKb") r.wasmHeapKb = std::stoll(v);
     }
     return r;
 }
@@ -116,8 +142,22 @@ RunResult runOne(const RunConfig& config) {
         throw Error(ErrorCode::InvalidConfig, "rooms must be a positive multiple of " + std::to_string(perBuilding));
     mc.buildings = config.rooms / perBuilding;
     BuildingModel model(mc);
+    if (config.jitWarmup) {
+        RunConfig warm = config;
+        warm.jitWarmup = false;
+        warm.rooms = 400;
+        warm.warmupChanges = 0;
+        warm.singleChanges = 2'000;
+        warm.batchedChanges = 2'000;
+        warm.check = false;
+        warm.sqlitePath.clear();
+        if (warm.backend == "sqlite") warm.backend = "sqlite-memory";
+        runOne(warm);
+    }
 
-    std::string dbPath;
+    // "sqlite" is a database file; "sqlite-memory" is SQLite in memory (an edge function's storage).
+    std::string storageKind = config.backend == "sqlite-memory" ? "sqlite" : config.backend;
+    std::string dbPath = config.backend == "sqlite-memory" ? ":memory:" : "";
     bool removeDb = false;
     if (config.backend == "sqlite") {
         dbPath = config.sqlitePath;
@@ -132,7 +172,7 @@ RunResult runOne(const RunConfig& config) {
         EngineOptions options;
         options.archive = config.archive;
         options.wallClock = [] { return int64_t(5'000'000); };
-        Engine engine(openStorage(config.backend, dbPath), options);
+        Engine engine(openStorage(storageKind, dbPath), options);
         QueryConfig query;
         query.id = "q";
         query.cypher = scenario->cypher;
@@ -208,6 +248,7 @@ RunResult runOne(const RunConfig& config) {
         }
     }
     result.peakRssKb = peakRssKb();
+    result.wasmHeapKb = wasmHeapKb();
     if (removeDb) removeDatabase(dbPath);
     return result;
 }

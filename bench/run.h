@@ -22,6 +22,11 @@ struct RunConfig {
     bool check = true;                ///< compare the final result with the model's state
     uint64_t seed = 42;
     std::string sqlitePath;           ///< empty: a temporary file, removed afterwards
+    /// Before anything is timed, run a throwaway 400-room engine (bootstrap, 2,000 changes one at a
+    /// time and 2,000 batched) on the same backend kind (SQLite in memory for a file). For the wasm
+    /// build: V8 compiles wasm lazily and tiers hot functions up to optimised code only after they
+    /// ran a while, so a cold 10,000-room bootstrap measures partly baseline code.
+    bool jitWarmup = false;
 };
 
 struct RunResult {
@@ -36,7 +41,8 @@ struct RunResult {
     double batchedCpuSeconds = 0;
     int64_t p50Ns = 0, p99Ns = 0, maxNs = 0;
     int64_t diffs = 0;           ///< result diffs emitted during the one-at-a-time phase
-    int64_t peakRssKb = 0;       ///< VmHWM of the process at the end of the run
+    int64_t peakRssKb = 0;       ///< VmHWM of the process at the end of the run (under Node: all of Node)
+    int64_t wasmHeapKb = 0;      ///< wasm builds: the linear memory at the end (= its peak); 0 natively
     std::string check = "skipped";  ///< "ok", "skipped" or what differed
 
     double bootstrapRate() const { return bootstrapSeconds > 0 ? bootstrapElements / bootstrapSeconds : 0; }
@@ -56,5 +62,7 @@ RunResult runOne(const RunConfig& config);
 
 /// VmHWM (peak resident set) of this process in kB, 0 if unknown.
 int64_t peakRssKb();
+/// The wasm linear memory in kB (0 natively).
+int64_t wasmHeapKb();
 
 }  // namespace cq::bench

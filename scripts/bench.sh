@@ -1,16 +1,36 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# `npm run bench`: builds the native Release tree and runs the benchmark executable (target cq_bench,
-# from bench/) with the given arguments. Benchmarks measure the Release build only: the sanitizer
-# and Debug trees are not representative.
+# `npm run bench`: builds the native Release tree and the wasm tree's cq_bench, then runs the
+# benchmark driver (target cq_bench, from bench/) with the given arguments; with none, it runs every
+# scenario and writes docs/benchmarks.md. The driver runs the wasm build's copy of the same program
+# under Node next to the native runs (issue 6: the same benchmark, wasm/native side by side).
+# Benchmarks measure Release builds only: the sanitizer and Debug trees are not representative.
+# CQ_BENCH_NO_WASM=1 skips the wasm build and rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh --native
 build_root=${CQ_BUILD_ROOT:-build}
+wasm=1
+[ "${CQ_BENCH_NO_WASM:-0}" = 1 ] && wasm=0
+for arg in "$@"; do
+  case "$arg" in --no-wasm | --wasm) wasm=0 ;; esac  # the caller decides
+done
+if [ "$wasm" = 1 ]; then
+  bash scripts/setup.sh
+else
+  bash scripts/setup.sh --native
+fi
 bash scripts/build.sh native >&2
 exe=$(find "$build_root/native" -type f -name cq_bench -perm -u+x | head -n 1)
 if [ -z "$exe" ]; then
-  echo "bench: no cq_bench executable in $build_root/native yet (bench/ has no benchmark target)" >&2
+  echo "bench: no cq_bench executable in $build_root/native" >&2
   exit 1
 fi
-exec "$exe" "$@"
+args=("$@")
+[ ${#args[@]} -eq 0 ] && args=(--markdown docs/benchmarks.md)
+if [ "$wasm" = 1 ]; then
+  bash scripts/build.sh wasm-bench >&2
+  args+=(--wasm "$build_root/wasm/bench/cq_bench.js")
+elif [ "${CQ_BENCH_NO_WASM:-0}" = 1 ]; then
+  args+=(--no-wasm)
+fi
+exec "$exe" "${args[@]}"

@@ -8,6 +8,7 @@
 #   wasm    build/wasm    Emscripten (emcmake), every target; tests named wasm.*, ctest runs them by node
 #   cli     only the native CLI target in build/native
 #   module  only the ES module in build/wasm: build/wasm/module/cqlite.{mjs,wasm}
+#   wasm-bench  only the benchmark in build/wasm (bench/, run under node by `npm run bench`)
 #   js      the TypeScript package (js/) into dist/, with the module copied to dist/wasm/
 # Environment: CQ_JOBS (parallel jobs, default 2: the machines have 2 cores),
 #              CQ_BUILD_ROOT (default build), CQ_TIMINGS (a file; "<step> <wall s> <CPU s>" lines appended).
@@ -121,9 +122,10 @@ for step in "${steps[@]}"; do
     native | asan | wasm) build_tree "$step" ;;
     cli) build_tree native cqlite ;;
     module) build_tree wasm cq_wasm_module ;;
+    wasm-bench) build_tree wasm cq_bench ;;
     js) build_js ;;
     *)
-      echo "build: unknown step '$step' (native, asan, wasm, cli, module, js)" >&2
+      echo "build: unknown step '$step' (native, asan, wasm, cli, module, wasm-bench, js)" >&2
       exit 2
       ;;
   esac
