@@ -6,13 +6,14 @@
 #include <string>
 
 #include "core/model/json.h"
+#include "core/model/json_scan.h"
 
 namespace cq {
 
 namespace {
 
-/// Reads change JSON text straight into Change objects with nlohmann's SAX interface, without the
-/// DOM. Only the plain shape is read here (string op/kind/source/id/start/end/..., labels an array
+/// Reads change JSON text straight into Change objects through SAX events (core/model/json_scan.h,
+/// which uses nlohmann's event names and types), without the DOM. Only the plain shape is read here (string op/kind/source/id/start/end/..., labels an array
 /// of strings, effective_from a number, properties an object, no unknown or repeated keys); on
 /// anything else (malformed JSON, a missing field, a wrong type, an unknown key, null) read()
 /// returns false and the caller takes the DOM path (parseJson + changeFromJson), which then gives
@@ -23,7 +24,6 @@ public:
     using number_integer_t = Json::number_integer_t;
     using number_unsigned_t = Json::number_unsigned_t;
     using number_float_t = Json::number_float_t;
-    using binary_t = Json::binary_t;
 
     /// Reads `text`: a change object (isArray false) or an array of them (isArray true).
     bool read(const char* text, std::vector<Change>& out, bool& isArray) {
@@ -32,7 +32,7 @@ public:
         stack_.clear();
         bool ok = false;
         try {
-            ok = Json::sax_parse(text, this);
+            ok = jsonscan::scan(text, *this);
         } catch (...) {
             ok = false;
         }
@@ -65,7 +65,6 @@ public:
             default: return scalar(Value(std::move(s)));
         }
     }
-    bool binary(binary_t&) { return false; }
 
     bool start_object(std::size_t) {
         switch (top()) {
@@ -133,7 +132,6 @@ public:
         if (f.ctx == Ctx::VList) return scalar(Value(std::move(f.list)));
         return f.ctx == Ctx::Labels || f.ctx == Ctx::Batch;
     }
-    bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
 
 private:
     enum class Ctx : uint8_t { Top, Batch, Change, Element, Labels, Props, VList, VMap };
