@@ -270,6 +270,8 @@ CQ_EXPORT const char* cq_apply(cq_engine* e, const char* changes_json) {
     });
 }
 
+CQ_EXPORT size_t cq_response_size(cq_engine* e) { return e ? e->response.size() : 0; }
+
 CQ_EXPORT const char* cq_advance_time(cq_engine* e, double now_ms) {
     if (!e) return misuse(engineLess(), "cq_advance_time: null engine");
     return respondText(e->response, [&](std::string& out) { writeOutputs(out, e->engine->advanceTime(int64_t(now_ms))); });

@@ -11,6 +11,8 @@
 #ifndef CQ_API_H
 #define CQ_API_H
 
+#include <stddef.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -55,6 +57,9 @@ const char* cq_scenario_run(const char* scenario_json, const char* name, const c
  * change (one crossing of the wasm boundary for many changes). result: one entry per change, in
  * order: the cq_apply result array, or {"error": {...}} for a change that was rejected. */
 const char* cq_apply_each(cq_engine* engine, const char* changes_json);
+/* The length in bytes, NUL excluded, of the last response a call on `engine` returned (cq_apply,
+ * cq_apply_each, cq_advance_time, ...): the host decodes it without scanning for the NUL. */
+size_t cq_response_size(cq_engine* engine);
 
 /* Edge mode: saves an in-memory SQLite engine as the bytes of an SQLite database file.
  * result: {"size": n}; the bytes are at cq_snapshot_bytes(engine) until the next call. */
