@@ -142,6 +142,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         }
         case ExprKind::MapLiteral: {
             Map out;
+            out.reserve(e.children.size());
             for (size_t i = 0; i < e.children.size(); ++i) out.insert_or_assign(e.keys[i], evaluate(*e.children[i], ctx));
             return Value(std::move(out));
         }

@@ -84,10 +84,16 @@ public:
                 if (key_ != "properties" || (seen_ & kProperties)) return false;
                 seen_ |= kProperties;
                 stack_.emplace_back(Ctx::Props);
+                // Room for the usual handful, trimmed at the end: two allocations, not one per
+                // property (cq::Map grows small maps one entry at a time to end up exact).
+                element_->properties.reserve(8);
                 return true;
             case Ctx::Props:
             case Ctx::VList:
-            case Ctx::VMap: stack_.emplace_back(Ctx::VMap); return true;
+            case Ctx::VMap:
+                stack_.emplace_back(Ctx::VMap);
+                stack_.back().map.reserve(8);
+                return true;
             default: return false;
         }
     }
@@ -101,8 +107,8 @@ public:
         Frame f = std::move(stack_.back());
         stack_.pop_back();
         switch (f.ctx) {
-            case Ctx::VMap: return scalar(Value(std::move(f.map)));
-            case Ctx::Props:
+            case Ctx::VMap: f.map.shrink_to_fit(); return scalar(Value(std::move(f.map)));
+            case Ctx::Props: element_->properties.shrink_to_fit(); return true;
             case Ctx::Element: return true;
             case Ctx::Change: return finishChange();
             default: return false;

@@ -10,14 +10,27 @@ bool Element::hasLabel(const std::string& label) const {
 }
 
 ElementPtr mergeMissingProperties(const Element& update, const Element& previous) {
-    auto merged = std::make_shared<Element>(update);
-    // try_emplace with a hint: no node is built for a key the update already has, and keys arrive
-    // in order, so each insertion starts next to its place.
-    auto hint = merged->properties.begin();
-    for (const auto& [key, value] : previous.properties) {
-        hint = merged->properties.try_emplace(hint, key, value);
-        ++hint;
+    // Both maps are sorted by key: one merge walk builds the union in order (every insertion an
+    // append), the update's value winning on a shared key.
+    // (Rare path: sources usually send every property, see the overload below.)
+    Map out;
+    const Map& mine = update.properties;
+    const Map& theirs = previous.properties;
+    out.reserve(mine.size() + theirs.size());
+    auto u = mine.begin();
+    auto p = theirs.begin();
+    while (u != mine.end() || p != theirs.end()) {
+        if (p == theirs.end() || (u != mine.end() && u->first <= p->first)) {
+            if (p != theirs.end() && u->first == p->first) ++p;
+            out.try_emplace(u->first, u->second);
+            ++u;
+        } else {
+            out.try_emplace(p->first, p->second);
+            ++p;
+        }
     }
+    auto merged = std::make_shared<Element>(update);
+    merged->properties = std::move(out);
     return merged;
 }
 

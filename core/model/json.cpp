@@ -28,6 +28,7 @@ Value valueFromJson(const Json& j) {
         }
         case Json::value_t::object: {
             Map map;
+            map.reserve(j.size());
             for (auto it = j.begin(); it != j.end(); ++it) map.emplace(it.key(), valueFromJson(it.value()));
             return Value(std::move(map));
         }
@@ -118,6 +119,7 @@ Change changeFromJson(const Json& j) {
     }
     if (auto it = e.find("properties"); it != e.end() && !it->is_null()) {
         if (!it->is_object()) badChange("element \"properties\" must be an object");
+        element->properties.reserve(it->size());
         for (auto p = it->begin(); p != it->end(); ++p) element->properties.emplace(p.key(), valueFromJson(p.value()));
     }
     if (element->isRelation() && change.op != ChangeOp::Delete) {

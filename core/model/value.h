@@ -4,12 +4,12 @@
 // properties can share structure. Integers are int64_t everywhere: `long` is 32-bit on wasm32.
 #pragma once
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <variant>
 #include <vector>
 
+#include "core/model/flat_map.h"
 #include "core/temporal/types.h"
 
 namespace cq {
@@ -17,7 +17,8 @@ namespace cq {
 struct Value;
 struct Element;
 using List = std::vector<Value>;
-using Map = std::map<std::string, Value, std::less<>>;
+/// Sorted by key like the std::map it replaced (JSON and iteration order unchanged); see flat_map.h.
+using Map = FlatMap<Value>;
 using ListPtr = std::shared_ptr<const List>;
 using MapPtr = std::shared_ptr<const Map>;
 using ElementPtr = std::shared_ptr<const Element>;

@@ -348,6 +348,13 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
                 part.groupingItems.push_back(int(i));
                 part.groupingKeyNames.push_back(part.items[i].name);
             }
+        for (size_t i = 0; i < part.items.size(); ++i) {
+            bool repeated = false;  // a later item of the same name overwrites this one in the row
+            for (size_t j = i + 1; j < part.items.size(); ++j) repeated |= part.items[j].name == part.items[i].name;
+            if (!repeated) part.rowOrder.push_back(uint32_t(i));
+        }
+        std::sort(part.rowOrder.begin(), part.rowOrder.end(),
+                  [&](uint32_t a, uint32_t b) { return part.items[a].name < part.items[b].name; });
         part.frameSize = std::max(scope.maxSize, scope.next);
         plan.parts.push_back(std::move(part));
         next.maxSize = next.next;

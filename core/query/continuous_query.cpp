@@ -367,12 +367,16 @@ bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, M
 Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group, uint64_t input,
                              bool before, std::vector<Value>* nextFrame) {
     eval::EvalContext ctx = context(frame, mode, group, input, before);
+    // Items are evaluated in query order (stateful functions see them so), then the row is built
+    // in column-name order (part.rowOrder): every insertion an append, one exact allocation.
+    std::vector<Value>& values = nextFrame ? *nextFrame : projectScratch_;
+    values.clear();
+    for (const Item& item : part.items) values.push_back(eval::evaluate(*item.expr, ctx));
     Map row;
-    if (nextFrame) nextFrame->clear();
-    for (const Item& item : part.items) {
-        Value v = eval::evaluate(*item.expr, ctx);
-        if (nextFrame) nextFrame->push_back(v);
-        row.insert_or_assign(item.name, std::move(v));
+    row.reserve(part.rowOrder.size());
+    for (uint32_t i : part.rowOrder) {
+        if (nextFrame) row.try_emplace(part.items[i].name, values[i]);
+        else row.try_emplace(part.items[i].name, std::move(values[i]));
     }
     return row;
 }

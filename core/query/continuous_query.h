@@ -94,6 +94,7 @@ private:
     fn::CallContext clockBefore_;  ///< the clock of the "before" side (Drasi's before-clock)
     const ElementRef* anchor_ = nullptr;
     bool futureReprocess_ = false;
+    std::vector<Value> projectScratch_;  ///< project()'s item values when there is no next frame
     std::vector<Value> predicateFrame_;
 };
 

@@ -16,6 +16,7 @@
 #include "core/common/error.h"
 #include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/value_codec.h"
+#include "storage/sqlite/wal_gather_vfs.h"
 
 namespace cq {
 namespace {
@@ -24,14 +25,24 @@ using sqlitecodec::Reader;
 using sqlitecodec::Writer;
 using sqlitedb::Connection;
 
-// Version 1. Every per-query table leads with q (the query's number in `queries`) so one
-// database holds every query and dropQuery is one DELETE per table. Keyed tables are WITHOUT
-// ROWID: the primary key is the lookup path, so rows live in key order in one b-tree.
+// Version 2 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
+// in `queries`) so one database holds every query and dropQuery is one DELETE per table. Keyed
+// tables are WITHOUT ROWID: the primary key is the lookup path, so rows live in key order in one
+// b-tree. The tables every change writes are keyed so that a b-tree descent compares integers:
+// - elements is a rowid table: a change rewrites its element by rowid (`num`, kept in the read
+//   cache), so the UNIQUE (q, source, id) index is only descended on a cache miss, an insert or a
+//   delete. With the text key as the primary key every write compared the q, source and id fields
+//   of about 10 records (22% of sqlite3_step's instructions on scenario 1).
+// - live and accumulators lead with their 64-bit key, not q: SQLite's integer fast path
+//   (vdbeRecordCompareInt) decides on the first field, and a leading q, equal in every row of a
+//   one-query database, sent every comparison to the general record compare. Reading a whole query
+//   (rows(), dropQuery) scans the table instead, which is rare.
 const char* const kSchema = R"sql(
 CREATE TABLE queries(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, config TEXT, save_order INTEGER);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE elements(q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY(q, source, id)) WITHOUT ROWID;
+CREATE TABLE elements(num INTEGER PRIMARY KEY, q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL,
+  data BLOB NOT NULL);
+CREATE UNIQUE INDEX elements_ref ON elements(q, source, id);
 CREATE TABLE adjacency(q INTEGER NOT NULL, slot INTEGER NOT NULL, dir INTEGER NOT NULL,
   node_source TEXT NOT NULL, node_id TEXT NOT NULL, rel_source TEXT NOT NULL, rel_id TEXT NOT NULL,
   PRIMARY KEY(q, slot, dir, node_source, node_id, rel_source, rel_id)) WITHOUT ROWID;
@@ -39,8 +50,8 @@ CREATE TABLE joins(q INTEGER NOT NULL, key BLOB NOT NULL, source TEXT NOT NULL, 
   PRIMARY KEY(q, key, source, id)) WITHOUT ROWID;
 CREATE TABLE archive(q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, t INTEGER NOT NULL,
   data BLOB NOT NULL, PRIMARY KEY(q, source, id, t)) WITHOUT ROWID;
-CREATE TABLE accumulators(q INTEGER NOT NULL, key INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY(q, key)) WITHOUT ROWID;
+CREATE TABLE accumulators(key INTEGER NOT NULL, q INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY(key, q)) WITHOUT ROWID;
 CREATE TABLE sorted_sets(q INTEGER NOT NULL, set_id INTEGER NOT NULL, value REAL NOT NULL,
   count INTEGER NOT NULL, PRIMARY KEY(q, set_id, value)) WITHOUT ROWID;
 CREATE TABLE futures(seq INTEGER PRIMARY KEY, q INTEGER NOT NULL, position INTEGER NOT NULL,
@@ -48,8 +59,8 @@ CREATE TABLE futures(seq INTEGER PRIMARY KEY, q INTEGER NOT NULL, position INTEG
   due INTEGER NOT NULL);
 CREATE INDEX futures_due ON futures(q, due, seq);
 CREATE INDEX futures_group ON futures(q, position, grp);
-CREATE TABLE live(q INTEGER NOT NULL, sig INTEGER NOT NULL, data BLOB NOT NULL,
-  PRIMARY KEY(q, sig)) WITHOUT ROWID;
+CREATE TABLE live(sig INTEGER NOT NULL, q INTEGER NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY(sig, q)) WITHOUT ROWID;
 CREATE TABLE state(q INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
   PRIMARY KEY(q, key)) WITHOUT ROWID;
 )sql";
@@ -77,6 +88,7 @@ struct Context {
 struct CachedElement {
     ElementPtr element;      ///< null: known to be absent
     std::vector<int> slots;  ///< sorted
+    int64_t num = 0;         ///< the row's rowid in `elements` (when element is not null)
 };
 
 class SqliteElementIndex final : public ElementIndex {
@@ -97,37 +109,45 @@ public:
         slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
         const Element& e = *element;
 
+        // One cache lookup per call: `entry` stays valid, as nothing below inserts into cache_.
+        CachedElement& entry = load(e.ref);
         bool sameAdjacency = false;
-        {
-            const CachedElement& old = load(e.ref);
-            if (old.element && old.element->isRelation()) {
-                sameAdjacency = e.isRelation() && old.slots == slots && old.element->start == e.start &&
-                                old.element->end == e.end;
-                if (!sameAdjacency) writeAdjacency(*old.element, old.slots, false);
-            }
+        const int64_t num = entry.element ? entry.num : 0;
+        if (entry.element && entry.element->isRelation()) {
+            sameAdjacency = e.isRelation() && entry.slots == slots && entry.element->start == e.start &&
+                            entry.element->end == e.end;
+            if (!sameAdjacency) writeAdjacency(*entry.element, entry.slots, false);
         }
         writer_.clear();
         writer_.slots(slots);
         writer_.element(e);
-        {
-            auto st = c_.db.use("INSERT OR REPLACE INTO elements(q, source, id, data) VALUES(?1, ?2, ?3, ?4)");
+        int64_t newNum = num;
+        if (num != 0) {
+            // The usual case, an update: one descent of the rowid b-tree; the (q, source, id) index
+            // is not touched because none of its columns change.
+            auto st = c_.db.use("UPDATE elements SET data = ?2 WHERE num = ?1");
+            st.bind(1, num).bindBlob(2, writer_.bytes());
+            st.run();
+        } else {
+            auto st = c_.db.use("INSERT INTO elements(q, source, id, data) VALUES(?1, ?2, ?3, ?4)");
             st.bind(1, c_.q).bindText(2, e.ref.source).bindText(3, e.ref.id).bindBlob(4, writer_.bytes());
             st.run();
+            newNum = c_.db.lastInsertRowid();
         }
         if (e.isRelation() && !sameAdjacency) writeAdjacency(e, slots, true);
-        remember(e.ref, CachedElement{element, std::move(slots)});
+        entry.element = element;
+        entry.slots = std::move(slots);
+        entry.num = newNum;
     }
 
     void deleteElement(const ElementRef& ref) override {
-        {
-            const CachedElement& old = load(ref);
-            if (!old.element) return;
-            if (old.element->isRelation()) writeAdjacency(*old.element, old.slots, false);
-        }
-        auto st = c_.db.use("DELETE FROM elements WHERE q = ?1 AND source = ?2 AND id = ?3");
-        st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id);
+        CachedElement& entry = load(ref);
+        if (!entry.element) return;
+        if (entry.element->isRelation()) writeAdjacency(*entry.element, entry.slots, false);
+        auto st = c_.db.use("DELETE FROM elements WHERE num = ?1");
+        st.bind(1, entry.num);
         st.run();
-        remember(ref, CachedElement{});
+        entry = CachedElement{};
     }
 
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override {
@@ -162,15 +182,16 @@ public:
 private:
     /// The cached entry for `ref`, loading it on a miss. The reference is valid until the next
     /// call that may insert into the cache.
-    const CachedElement& load(const ElementRef& ref) {
+    CachedElement& load(const ElementRef& ref) {
         auto it = cache_.find(ref);
         if (it != cache_.end()) return it->second;
         CachedElement entry;
         {
-            auto st = c_.db.use("SELECT data FROM elements WHERE q = ?1 AND source = ?2 AND id = ?3");
+            auto st = c_.db.use("SELECT num, data FROM elements WHERE q = ?1 AND source = ?2 AND id = ?3");
             st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id);
             if (st.step()) {
-                Reader r(st.columnBytes(0));
+                entry.num = st.columnInt(0);
+                Reader r(st.columnBytes(1));
                 entry.slots = r.slots();
                 entry.element = r.element();
             }
@@ -178,7 +199,7 @@ private:
         return remember(ref, std::move(entry));
     }
 
-    const CachedElement& remember(const ElementRef& ref, CachedElement entry) {
+    CachedElement& remember(const ElementRef& ref, CachedElement entry) {
         if (c_.cacheEntries == 0) {
             scratch_ = std::move(entry);
             return scratch_;
@@ -319,7 +340,7 @@ public:
         if (it != cache_.end()) return it->second;
         std::optional<Accumulator> value;
         {
-            auto st = c_.db.use("SELECT data FROM accumulators WHERE q = ?1 AND key = ?2");
+            auto st = c_.db.use("SELECT data FROM accumulators WHERE key = ?2 AND q = ?1");
             st.bind(1, c_.q).bind(2, toSql(key));
             if (st.step()) value = sqlitecodec::decodeAccumulator(st.columnBytes(0));
         }
@@ -331,12 +352,12 @@ public:
         if (value) {
             writer_.clear();
             writer_.accumulator(*value);
-            auto st = c_.db.use("INSERT OR REPLACE INTO accumulators(q, key, data) VALUES(?1, ?2, ?3)");
+            auto st = c_.db.use("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?2, ?1, ?3)");
             st.bind(1, c_.q).bind(2, toSql(key)).bindBlob(3, writer_.bytes());
             st.run();
             remember(key, *value);
         } else {
-            auto st = c_.db.use("DELETE FROM accumulators WHERE q = ?1 AND key = ?2");
+            auto st = c_.db.use("DELETE FROM accumulators WHERE key = ?2 AND q = ?1");
             st.bind(1, c_.q).bind(2, toSql(key));
             st.run();
             remember(key, std::nullopt);
@@ -458,13 +479,13 @@ public:
     void upsertRow(uint64_t signature, const Map& row) override {
         writer_.clear();
         writer_.map(row);
-        auto st = c_.db.use("INSERT OR REPLACE INTO live(q, sig, data) VALUES(?1, ?2, ?3)");
+        auto st = c_.db.use("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?2, ?1, ?3)");
         st.bind(1, c_.q).bind(2, toSql(signature)).bindBlob(3, writer_.bytes());
         st.run();
     }
 
     void removeRow(uint64_t signature) override {
-        auto st = c_.db.use("DELETE FROM live WHERE q = ?1 AND sig = ?2");
+        auto st = c_.db.use("DELETE FROM live WHERE sig = ?2 AND q = ?1");
         st.bind(1, c_.q).bind(2, toSql(signature));
         st.run();
     }
@@ -546,11 +567,29 @@ int openFlags(const SqliteOptions& options) {
     return options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 }
 
+/// The VFS to open with: the one asked for, else natively the WAL-gathering wrapper of the default
+/// VFS (one write() per commit instead of two per page: wal_gather_vfs.cpp). Under Emscripten the
+/// default journal is not a WAL and the VFSes (OPFS, memdb) are the JS layer's choice: untouched.
+std::string vfsName(const SqliteOptions& options) {
+    if (!options.vfs.empty()) return options.vfs;
+#ifndef __EMSCRIPTEN__
+    if (const char* gather = sqlitedb::walGatherVfs()) return gather;
+#endif
+    return {};
+}
+
 class SqliteBackend final : public StorageBackend {
 public:
     SqliteBackend(const std::string& path, SqliteOptions options)
-        : options_(std::move(options)), db_(path, openFlags(options_), options_.vfs) {
+        : options_(std::move(options)), db_(path, openFlags(options_), vfsName(options_)) {
         db_.check(sqlite3_busy_timeout(db_.handle(), options_.busyTimeoutMs), "busy_timeout");
+#ifndef __EMSCRIPTEN__
+        // Before the first read: a WAL opened in exclusive mode keeps its index in heap memory
+        // (no -shm file, no shared-memory locks). Read-only connections never hold the lock (they
+        // would block the writer); other VFSes (memdb, a caller's) keep their own locking.
+        if (options_.exclusiveLock && !options_.readOnly && options_.vfs.empty())
+            db_.exec("PRAGMA locking_mode=EXCLUSIVE");
+#endif
         openSchema();
     }
 
@@ -731,6 +770,14 @@ private:
                         "the database " + db_.path() + " is empty and cannot be initialised read-only");
         }
         if (!options_.readOnly) {
+            // Only a new database takes a page size, and only before its first write (setting the
+            // journal mode writes the header).
+            int pageSize = options_.pageSize;
+#ifndef __EMSCRIPTEN__
+            if (pageSize == 0) pageSize = 1024;
+#endif
+            if (applicationId != kSqliteApplicationId && pageSize > 0)
+                db_.exec("PRAGMA page_size=" + std::to_string(pageSize));
             std::string mode = options_.journalMode;
 #ifdef __EMSCRIPTEN__
             if (mode.empty()) mode = "TRUNCATE";

@@ -183,9 +183,10 @@ Map Reader::map() {
     uint64_t count = varint();
     if (count > in_.size() - pos_) corrupt("map count");
     Map m;
+    m.reserve(size_t(count));  // count <= remaining bytes (checked above): no huge reservation
     for (uint64_t i = 0; i < count; ++i) {
         std::string key = text();
-        m.emplace_hint(m.end(), std::move(key), value());
+        m.emplace(std::move(key), value());  // written in key order: each an append
     }
     return m;
 }
