@@ -42,7 +42,10 @@ struct RunResult {
     int64_t p50Ns = 0, p99Ns = 0, maxNs = 0;
     int64_t diffs = 0;           ///< result diffs emitted during the one-at-a-time phase
     int64_t peakRssKb = 0;       ///< VmHWM of the process at the end of the run (under Node: all of Node)
-    int64_t wasmHeapKb = 0;      ///< wasm builds: the linear memory at the end (= its peak); 0 natively
+    int64_t wasmHeapKb = 0;      ///< wasm builds: the allocator's peak footprint before the result check; 0 natively
+    /// Heap in use by the engine before the result check: malloc's bytes in use then, less those in
+    /// use before the engine was opened (the generator's model). SQLite's page cache is included.
+    int64_t engineHeapKb = 0;
     std::string check = "skipped";  ///< "ok", "skipped" or what differed
 
     double bootstrapRate() const { return bootstrapSeconds > 0 ? bootstrapElements / bootstrapSeconds : 0; }
@@ -62,7 +65,7 @@ RunResult runOne(const RunConfig& config);
 
 /// VmHWM (peak resident set) of this process in kB, 0 if unknown.
 int64_t peakRssKb();
-/// The wasm linear memory in kB (0 natively).
+/// The wasm allocator's peak footprint so far in kB (0 natively).
 int64_t wasmHeapKb();
 
 }  // namespace cq::bench
