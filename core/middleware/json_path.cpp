@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "core/common/error.h"
+#include "core/common/utf8.h"
 
 namespace cq::mw {
 
@@ -58,24 +59,6 @@ namespace {
 
 using Values = std::vector<Value>;
 using FilterPtr = std::shared_ptr<const FilterExpr>;
-
-void appendUtf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-        out += char(cp);
-    } else if (cp < 0x800) {
-        out += char(0xC0 | (cp >> 6));
-        out += char(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += char(0xE0 | (cp >> 12));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    } else {
-        out += char(0xF0 | (cp >> 18));
-        out += char(0x80 | ((cp >> 12) & 0x3F));
-        out += char(0x80 | ((cp >> 6) & 0x3F));
-        out += char(0x80 | (cp & 0x3F));
-    }
-}
 
 class Parser {
 public:

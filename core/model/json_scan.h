@@ -20,6 +20,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/common/utf8.h"
+
 namespace cq::jsonscan {
 
 constexpr int kMaxDepth = 128;
@@ -182,24 +184,6 @@ private:
         }
         p_ += 4;
         return true;
-    }
-
-    static void appendUtf8(std::string& s, uint32_t cp) {
-        if (cp < 0x80) {
-            s += char(cp);
-        } else if (cp < 0x800) {
-            s += char(0xC0 | (cp >> 6));
-            s += char(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            s += char(0xE0 | (cp >> 12));
-            s += char(0x80 | ((cp >> 6) & 0x3F));
-            s += char(0x80 | (cp & 0x3F));
-        } else {
-            s += char(0xF0 | (cp >> 18));
-            s += char(0x80 | ((cp >> 12) & 0x3F));
-            s += char(0x80 | ((cp >> 6) & 0x3F));
-            s += char(0x80 | (cp & 0x3F));
-        }
     }
 
     /// The length of the valid UTF-8 sequence at `s` (lead byte >= 0x80), or 0 (RFC 3629: no
