@@ -121,51 +121,39 @@ private:
 
     bool object(int depth) {
         if (depth > kMaxDepth || !h_.start_object(size_t(-1))) return false;
-        ++p_;
-        skipSpace();
-        if (*p_ == '}') {
-            ++p_;
-            return h_.end_object();
-        }
-        for (;;) {
+        return members('}', [&] {
             if (*p_ != '"' || !string(true)) return false;
             skipSpace();
             if (*p_ != ':') return false;
             ++p_;
             skipSpace();
-            if (!value(depth)) return false;
-            skipSpace();
-            if (*p_ == ',') {
-                ++p_;
-                skipSpace();
-                continue;
-            }
-            if (*p_ != '}') return false;
-            ++p_;
-            return h_.end_object();
-        }
+            return value(depth);
+        }, [&] { return h_.end_object(); });
     }
 
     bool array(int depth) {
         if (depth > kMaxDepth || !h_.start_array(size_t(-1))) return false;
+        return members(']', [&] { return value(depth); }, [&] { return h_.end_array(); });
+    }
+
+    /// The members of an object or array after its opening bracket: `member` reads one, separated by
+    /// commas, up to `close`; then `end` reports the end.
+    template <class Member, class End>
+    bool members(char close, Member member, End end) {
         ++p_;
         skipSpace();
-        if (*p_ == ']') {
-            ++p_;
-            return h_.end_array();
-        }
-        for (;;) {
-            if (!value(depth)) return false;
-            skipSpace();
-            if (*p_ == ',') {
+        if (*p_ != close) {
+            for (;;) {
+                if (!member()) return false;
+                skipSpace();
+                if (*p_ != ',') break;
                 ++p_;
                 skipSpace();
-                continue;
             }
-            if (*p_ != ']') return false;
-            ++p_;
-            return h_.end_array();
+            if (*p_ != close) return false;
         }
+        ++p_;
+        return end();
     }
 
     static int hexDigit(char c) {
