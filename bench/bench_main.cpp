@@ -41,6 +41,13 @@ struct Target {
 constexpr Target kTargets[] = {{1, 500'000}, {3, 200'000}, {5, 100'000}};
 constexpr double kBootstrapTarget = 1'000'000;
 
+/// Node flags for the wasm children: compile every wasm function with the optimising compiler at
+/// instantiation. By default V8 compiles lazily with a baseline compiler and tiers a function up only
+/// when it is called again after running a while (wasm has no on-stack replacement), so the first
+/// tenth of a second of any run is partly baseline code and a 10,000-room bootstrap measured 2.9x
+/// native; with these flags 0.9-1.2x, and CPU time equals wall time (no compiler threads running).
+constexpr const char* kWasmNodeFlags = "--no-wasm-lazy-compilation --no-liftoff";
+
 struct Options {
     std::vector<int64_t> sizes = {10'000, 100'000};
     std::vector<int> scenarios = {1, 2, 3, 4, 5};
@@ -118,7 +125,6 @@ Options parseArgs(int argc, char** argv) {
             else if (a == "--wasm") { o.wasmBench = value(); o.wasmGiven = true; }
             else if (a == "--no-wasm") { o.wasmBench.clear(); o.wasmGiven = true; }
             else if (a == "--wasm-backends") o.wasmBackends = parseList<std::string>(value());
-            else if (a == "--jit-warmup") o.run.jitWarmup = true;
             else if (a == "--scenario") o.run.scenario = int(std::stoll(value()));
             else if (a == "--rooms") o.run.rooms = std::stoll(value());
             else if (a == "--backend") o.run.backend = value();
@@ -156,12 +162,12 @@ Row runChild(const Options& o, const std::string& target, int scenario, int64_t 
     row.backend = backend;
     int64_t changes = rooms >= 100'000 ? o.changesLarge : o.changes;
     std::ostringstream cmd;
-    // The wasm child is this program compiled by Emscripten, under Node with its default flags (lazy
-    // compilation and dynamic tier-up, as `npx cqlite` and browsers run it), plus a JIT warm-up on a
-    // throwaway engine (see RunConfig::jitWarmup) so that the timed phases measure optimised code.
-    if (target == "wasm") cmd << "node '" << o.wasmBench << "'";
+    // The wasm child is this program compiled by Emscripten, run by Node with every function compiled
+    // optimised when the module is instantiated (kWasmNodeFlags), so no timed phase waits for V8's
+    // lazy tier-up (see wasmSection()).
+    if (target == "wasm") cmd << "node " << kWasmNodeFlags << " '" << o.wasmBench << "'";
     else cmd << "'" << selfPath() << "'";
-    cmd << (target == "wasm" ? " --jit-warmup" : "") << " --run --scenario " << scenario << " --rooms " << rooms << " --backend " << backend
+    cmd << " --run --scenario " << scenario << " --rooms " << rooms << " --backend " << backend
         << " --changes " << changes << " --batched " << changes << " --warmup " << o.run.warmupChanges
         << " --max-seconds " << o.run.maxSeconds << " --seed " << o.run.seed << (o.run.archive ? " --archive" : "")
         << (o.run.check ? "" : " --no-check");
@@ -301,12 +307,13 @@ std::string wasmSection(const Options& o, const std::vector<Row>& rows) {
     m << "\n### wasm (Node) / native, the same benchmark\n\n"
          "The wasm rows are this benchmark compiled by Emscripten (build/wasm/bench/cq_bench.js: the same "
          "engine, storage and SQLite, no JavaScript in the timed calls) and run by the driver as `node "
-         "cq_bench.js --run ...` children, interleaved with the native ones. Node runs with its default flags "
-         "(lazy compilation, dynamic tier-up); before the timed phases each wasm child bootstraps and updates a "
-         "throwaway 400-room engine on the same backend kind (`--jit-warmup`, about 0.1 s) so that V8 has "
-         "optimised the hot functions, as it has in a worker that has served for a moment (without it the "
-         "10,000-room bootstrap runs partly in baseline code and measured 2.9x native, against 1.0x with eager "
-         "compilation). \"CPU\" for wasm is Node's process CPU time (`process.cpuUsage()`, all threads: "
+         "cq_bench.js --run ...` children, interleaved with the native ones. Node runs them with `"
+      << kWasmNodeFlags << "`: every wasm function compiled optimised when the module is instantiated, before "
+         "anything is timed. With Node's defaults (lazy compilation, then tier-up of functions called again after "
+         "running a while) the first tenth of a second of a run is partly baseline code: a 10,000-room bootstrap "
+         "then measured 2.9x native, and a throwaway warm-up engine brought it to 1.3-2x, varying from run to run "
+         "with the compiler threads' timing. The cold start is what `npm run bench:js` reports as "
+         "import-to-first-result (docs/benchmarks-js.md). \"CPU\" for wasm is Node's process CPU time (`process.cpuUsage()`, all threads: "
          "Emscripten has no thread CPU clock), so it includes V8's compiler and GC threads. \"wasm heap peak\" is "
          "the allocator's high-water mark (mallinfo().usmblks) before the final result check; it holds the "
          "benchmark's own model of the building as well. \"engine heap\" is malloc's bytes in use by the engine before the "

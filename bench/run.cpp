@@ -152,18 +152,6 @@ RunResult runOne(const RunConfig& config) {
         throw Error(ErrorCode::InvalidConfig, "rooms must be a positive multiple of " + std::to_string(perBuilding));
     mc.buildings = config.rooms / perBuilding;
     BuildingModel model(mc);
-    if (config.jitWarmup) {
-        RunConfig warm = config;
-        warm.jitWarmup = false;
-        warm.rooms = 400;
-        warm.warmupChanges = 0;
-        warm.singleChanges = 2'000;
-        warm.batchedChanges = 2'000;
-        warm.check = false;
-        warm.sqlitePath.clear();
-        if (warm.backend == "sqlite") warm.backend = "sqlite-memory";
-        runOne(warm);
-    }
 
     // The heap in use before the engine exists (the generator's model of the building): what the
     // engine holds at the end is the difference.

@@ -22,11 +22,6 @@ struct RunConfig {
     bool check = true;                ///< compare the final result with the model's state
     uint64_t seed = 42;
     std::string sqlitePath;           ///< empty: a temporary file, removed afterwards
-    /// Before anything is timed, run a throwaway 400-room engine (bootstrap, 2,000 changes one at a
-    /// time and 2,000 batched) on the same backend kind (SQLite in memory for a file). For the wasm
-    /// build: V8 compiles wasm lazily and tiers hot functions up to optimised code only after they
-    /// ran a while, so a cold 10,000-room bootstrap measures partly baseline code.
-    bool jitWarmup = false;
 };
 
 struct RunResult {
