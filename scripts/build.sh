@@ -107,6 +107,9 @@ build_js() {
   # The error code table is generated from core/common/error_codes.def, never copied by hand.
   node js/scripts/gen-error-codes.mjs
   npx --no-install tsc -p js/tsconfig.json
+  # The package's bin: tsc writes new files 0644, and `npx cqlite` in this checkout executes the file
+  # itself ("cqlite: Permission denied" on a fresh clone otherwise).
+  chmod +x dist/cli.js
   mkdir -p dist/wasm
   # tsc copies neither the glue nor its hand-written typings (toolchain-notes 7).
   cp "$build_root/wasm/module/cqlite.mjs" "$build_root/wasm/module/cqlite.wasm" js/src/wasm/cqlite.d.mts dist/wasm/
