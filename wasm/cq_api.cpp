@@ -251,22 +251,23 @@ CQ_EXPORT const char* cq_query_results(cq_engine* e, const char* id) {
 CQ_EXPORT const char* cq_apply(cq_engine* e, const char* changes_json) {
     if (!e || !changes_json) return misuse(engineLess(), "cq_apply: null argument");
     return respondText(e->response, [&](std::string& out) {
+        // The fast reader, or (for anything it declines) the DOM path with its exact errors; then
+        // one dispatch: an array is one batch, an object one change.
         std::vector<cq::Change> changes;
         bool isArray = false;
-        if (cq::readChangesFast(changes_json, changes, isArray)) {
-            if (isArray) writeOutputs(out, e->engine->applyBatch(changes));
-            else writeOutputs(out, e->engine->applyChange(changes.at(0)));
-            return;
+        if (!cq::readChangesFast(changes_json, changes, isArray)) {
+            changes.clear();
+            Json j = cq::parseJson(changes_json);
+            isArray = j.is_array();
+            if (isArray) {
+                changes.reserve(j.size());
+                for (const Json& c : j) changes.push_back(cq::changeFromJson(c));
+            } else {
+                changes.push_back(cq::changeFromJson(j));
+            }
         }
-        changes.clear();
-        Json j = cq::parseJson(changes_json);
-        if (j.is_array()) {
-            changes.reserve(j.size());
-            for (const Json& c : j) changes.push_back(cq::changeFromJson(c));
-            writeOutputs(out, e->engine->applyBatch(changes));
-            return;
-        }
-        writeOutputs(out, e->engine->applyChange(cq::changeFromJson(j)));
+        if (isArray) writeOutputs(out, e->engine->applyBatch(changes));
+        else writeOutputs(out, e->engine->applyChange(changes.at(0)));
     });
 }
 
