@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The native `cqlite` command line:
 //   cqlite scenario [--storage memory|sqlite] [--known FILE] [--pending FILE] FILE...
-//   cqlite run --query Q.cypher --changes C.jsonl [--db PATH] [--id ID] [--clock wall|simulated]
+//   cqlite run --query Q.cypher --changes C.jsonl [--db PATH] [--id ID] [--clock wall|simulated] [--fold-bytes N]
 //   cqlite results --db PATH QUERY_ID
 // The npm package's `npx cqlite` offers the same subcommands over the wasm build.
 #include <chrono>
@@ -106,6 +106,7 @@ int usage() {
                  "  cqlite scenario [--storage memory|sqlite] [--known FILE] [--pending FILE] FILE...\n"
                  "  cqlite run --query Q.cypher --changes C.jsonl [--db PATH] [--storage memory|sqlite]\n"
                  "             [--id ID] [--clock wall|simulated] [--limit N] [--quiet] [--print-results]\n"
+                 "             [--fold-bytes N]  (SQLite: journal bytes between folds; 0 = automatic)\n"
                  "  cqlite results --db PATH (QUERY_ID | --checkpoint)\n";
     return 2;
 }
@@ -153,6 +154,7 @@ void printResults(cq::Engine& engine, const std::string& id) {
 int cmdRun(const std::vector<std::string>& args) {
     std::string queryPath, changesPath, db, id = "q", clock = "wall", storage;
     int64_t limit = -1;
+    cq::StorageTuning tuning;
     bool quiet = false, finalResults = false;
     for (size_t i = 0; i < args.size(); ++i) {
         if (args[i] == "--quiet") { quiet = true; continue; }
@@ -165,11 +167,12 @@ int cmdRun(const std::vector<std::string>& args) {
         else if (args[i] == "--id") id = args[++i];
         else if (args[i] == "--clock") clock = args[++i];
         else if (args[i] == "--storage") storage = args[++i];
+        else if (args[i] == "--fold-bytes") tuning.sqliteFoldBytes = std::stoll(args[++i]);
         else return usage();
     }
     if (queryPath.empty() || changesPath.empty() || (clock != "wall" && clock != "simulated")) return usage();
     if (storage.empty()) storage = db.empty() ? "memory" : "sqlite";
-    cq::Engine engine(cq::openStorage(storage, db));
+    cq::Engine engine(cq::openStorage(storage, db, tuning));
     std::string text = readFile(queryPath);
     cq::QueryConfig config;
     if (queryPath.size() > 5 && queryPath.substr(queryPath.size() - 5) == ".json") {

@@ -9,12 +9,18 @@
 
 namespace cq {
 
-std::unique_ptr<StorageBackend> openStorage(const std::string& kind, const std::string& path) {
+std::unique_ptr<StorageBackend> openStorage(const std::string& kind, const std::string& path,
+                                            const StorageTuning& tuning) {
     if (kind == "memory") return makeMemoryBackend();
 #if CQ_HAVE_SQLITE
-    if (kind == "sqlite") return makeSqliteBackend(path.empty() ? ":memory:" : path, SqliteOptions{});
+    if (kind == "sqlite") {
+        SqliteOptions options;
+        options.foldBytes = tuning.sqliteFoldBytes;
+        return makeSqliteBackend(path.empty() ? ":memory:" : path, options);
+    }
 #endif
     (void)path;
+    (void)tuning;
     throw Error(ErrorCode::InvalidConfig, "unknown storage '" + kind + "' (this build has: memory" +
 #if CQ_HAVE_SQLITE
                                               ", sqlite" +

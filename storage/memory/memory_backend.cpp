@@ -211,6 +211,15 @@ public:
         elements_.erase(it);  // may hash the key: its element is still alive (in the log record)
     }
 
+    /// The element and its slots (sorted), or null.
+    ElementPtr withSlots(const ElementRef& ref, std::vector<int>& slots) {
+        auto it = elements_.find(RefKey{&ref});
+        if (it == elements_.end()) return nullptr;
+        slots.clear();
+        it->second.slots.forEach([&](int slot) { slots.push_back(slot); });
+        return it->second.element;
+    }
+
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override {
         auto it = elements_.find(RefKey{&ref});
         if (it == elements_.end()) return nullptr;
@@ -609,6 +618,11 @@ public:
         if (log_->active()) log_->push({this, 0, signature, 0, 0, {}, {}, std::move(old)});
     }
 
+    const Map* row(uint64_t signature) const {
+        auto it = rows_.find(signature);
+        return it == rows_.end() ? nullptr : &it->second;
+    }
+
     void removeRow(uint64_t signature) override {
         auto it = rows_.find(signature);
         if (it == rows_.end()) return;
@@ -797,5 +811,17 @@ private:
 }  // namespace
 
 std::unique_ptr<StorageBackend> makeMemoryBackend() { return std::make_unique<MemoryBackend>(); }
+
+ElementPtr memoryElementWithSlots(ElementIndex& index, const ElementRef& ref, std::vector<int>& slots) {
+    auto* memory = dynamic_cast<MemoryElementIndex*>(&index);
+    if (!memory) throw Error(ErrorCode::Misuse, "memoryElementWithSlots(): not a memory backend's store");
+    return memory->withSlots(ref, slots);
+}
+
+const Map* memoryLiveRow(LiveResults& live, uint64_t signature) {
+    auto* memory = dynamic_cast<MemoryLiveResults*>(&live);
+    if (!memory) throw Error(ErrorCode::Misuse, "memoryLiveRow(): not a memory backend's store");
+    return memory->row(signature);
+}
 
 }  // namespace cq

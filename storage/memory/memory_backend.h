@@ -13,4 +13,13 @@ namespace cq {
 /// A new, empty in-memory backend. Its state lives until the backend is destroyed.
 std::unique_ptr<StorageBackend> makeMemoryBackend();
 
+// Point reads that core/ never needs. The SQLite backend keeps its state in a memory backend and
+// writes rows from it when it folds its journal. The stores must come from a memory backend's
+// openQuery (else Misuse).
+
+/// The element and its slots (sorted; `slots` is overwritten), or null when absent.
+ElementPtr memoryElementWithSlots(ElementIndex& index, const ElementRef& ref, std::vector<int>& slots);
+/// The live row, or null; valid until the store changes.
+const Map* memoryLiveRow(LiveResults& live, uint64_t signature);
+
 }  // namespace cq

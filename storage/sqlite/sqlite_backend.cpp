@@ -1,19 +1,33 @@
 // SPDX-License-Identifier: MIT
-// The SQLite backend (see sqlite_backend.h and docs/storage.md for the schema). Every store writes
-// through to SQLite inside the engine's transaction; transactions and savepoints map to
-// BEGIN IMMEDIATE / COMMIT / ROLLBACK / SAVEPOINT, so SQLite itself restores the rows on rollback.
-// Elements and accumulators sit behind a per-query read cache that is updated on every write; a
-// rollback clears the caches (rollbacks are rare: a query that rejects a change, or a failure), so
-// the cache never shows state SQLite no longer has.
+// The SQLite backend (sqlite_backend.h; docs/storage.md, "SQLite backend").
+//
+// The whole state lives in a memory backend (storage/memory), which answers every read and keeps
+// the transaction's undo log; SQLite makes it durable. Every store write goes to the memory backend
+// and is recorded in the transaction's redo entry (journal.h). commit() appends that entry to the
+// `journal` table as one row: one INSERT, which SQLite commits atomically, however many rows and
+// queries the change touched. When the journal has grown past the size of the keyed tables,
+// commit() folds it into them (elements, live, accumulators, ...) in one SQLite transaction, keeping
+// only the last write of each row. Opening loads the keyed tables into memory and replays the
+// journal on top.
+//
+// Why not write each row through (schema 2 did): a change then cost one b-tree update per row it
+// touched plus the commit, and reads went through a bounded cache that thrashed once the graph
+// outgrew it. On scenario 1 of bench/ that was 7 us of SQLite work per change at 10,000 rooms and
+// 15 us at 100,000, against 2.6 us for the whole change on the memory backend (docs/benchmarks.md).
+// The journal append touches one page at the end of one b-tree, and the fold writes each row once
+// per fold however often it changed in between.
 #include "storage/sqlite/sqlite_backend.h"
 
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <unordered_map>
 
 #include "core/common/error.h"
+#include "storage/memory/memory_backend.h"
+#include "storage/sqlite/journal.h"
 #include "storage/sqlite/sqlite_db.h"
 #include "storage/sqlite/value_codec.h"
 #include "storage/sqlite/wal_gather_vfs.h"
@@ -24,28 +38,22 @@ namespace {
 using sqlitecodec::Reader;
 using sqlitecodec::Writer;
 using sqlitedb::Connection;
+using sqlitejournal::Op;
+using sqlitejournal::Record;
 
-// Version 2 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
-// in `queries`) so one database holds every query and dropQuery is one DELETE per table. Keyed
-// tables are WITHOUT ROWID: the primary key is the lookup path, so rows live in key order in one
-// b-tree. The tables every change writes are keyed so that a b-tree descent compares integers:
-// - elements is a rowid table: a change rewrites its element by rowid (`num`, kept in the read
-//   cache), so the UNIQUE (q, source, id) index is only descended on a cache miss, an insert or a
-//   delete. With the text key as the primary key every write compared the q, source and id fields
-//   of about 10 records (22% of sqlite3_step's instructions on scenario 1).
-// - live and accumulators lead with their 64-bit key, not q: SQLite's integer fast path
-//   (vdbeRecordCompareInt) decides on the first field, and a leading q, equal in every row of a
-//   one-query database, sent every comparison to the general record compare. Reading a whole query
-//   (rows(), dropQuery) scans the table instead, which is rare.
+// Version 3 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
+// in `queries`) so one database holds every query and dropping one is a DELETE per table. Keyed
+// tables are WITHOUT ROWID: the primary key is the access path, rows are stored once, in key
+// order. live and accumulators lead with their 64-bit key, not q: SQLite's integer fast path
+// (vdbeRecordCompareInt) decides on the first field, where a leading q (equal in every row of a
+// one-query database) sent every comparison of a fold to the general record compare. Adjacency is
+// not stored: loading the relations rebuilds it.
 const char* const kSchema = R"sql(
 CREATE TABLE queries(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, config TEXT, save_order INTEGER);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE elements(num INTEGER PRIMARY KEY, q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL,
-  data BLOB NOT NULL);
-CREATE UNIQUE INDEX elements_ref ON elements(q, source, id);
-CREATE TABLE adjacency(q INTEGER NOT NULL, slot INTEGER NOT NULL, dir INTEGER NOT NULL,
-  node_source TEXT NOT NULL, node_id TEXT NOT NULL, rel_source TEXT NOT NULL, rel_id TEXT NOT NULL,
-  PRIMARY KEY(q, slot, dir, node_source, node_id, rel_source, rel_id)) WITHOUT ROWID;
+CREATE TABLE journal(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE elements(q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, data BLOB NOT NULL,
+  PRIMARY KEY(q, source, id)) WITHOUT ROWID;
 CREATE TABLE joins(q INTEGER NOT NULL, key BLOB NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL,
   PRIMARY KEY(q, key, source, id)) WITHOUT ROWID;
 CREATE TABLE archive(q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, t INTEGER NOT NULL,
@@ -58,510 +66,376 @@ CREATE TABLE futures(seq INTEGER PRIMARY KEY, q INTEGER NOT NULL, position INTEG
   grp INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, original INTEGER NOT NULL,
   due INTEGER NOT NULL);
 CREATE INDEX futures_due ON futures(q, due, seq);
-CREATE INDEX futures_group ON futures(q, position, grp);
 CREATE TABLE live(sig INTEGER NOT NULL, q INTEGER NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(sig, q)) WITHOUT ROWID;
 CREATE TABLE state(q INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
   PRIMARY KEY(q, key)) WITHOUT ROWID;
 )sql";
 
-const char* const kPerQueryTables[] = {"elements", "adjacency", "joins",  "archive", "accumulators",
-                                       "sorted_sets", "futures", "live", "state"};
+// Connection::use caches statements by the address of their text: these must be static.
+const char* const kDropQuerySql[] = {
+    "DELETE FROM elements WHERE q = ?1",     "DELETE FROM joins WHERE q = ?1",
+    "DELETE FROM archive WHERE q = ?1",      "DELETE FROM accumulators WHERE q = ?1",
+    "DELETE FROM sorted_sets WHERE q = ?1",  "DELETE FROM futures WHERE q = ?1",
+    "DELETE FROM live WHERE q = ?1",         "DELETE FROM state WHERE q = ?1",
+    "DELETE FROM queries WHERE num = ?1",
+};
+
+/// The journal may grow to the keyed tables' size (so a fold costs at most about as much as the
+/// appends it saves), but not below this: small databases would fold every few changes.
+constexpr int64_t kMinFoldBytes = int64_t(16) << 20;
 
 /// SQLite integers are signed: flipping the top bit maps uint64 order onto int64 order, so
 /// ORDER BY on a stored key gives the same order as the memory backend's std::map<uint64_t>.
 int64_t toSql(uint64_t v) { return int64_t(v ^ 0x8000000000000000ull); }
 uint64_t fromSql(int64_t v) { return uint64_t(v) ^ 0x8000000000000000ull; }
 
-enum Direction : int64_t { kStart = 0, kEnd = 1 };
+/// What every store shares with the backend: the open transaction's redo entry, and how a write
+/// outside a transaction becomes a transaction of its own.
+struct Shared {
+    StorageBackend* backend = nullptr;
+    bool inTransaction = false;
+    bool readOnly = false;
+    std::string path;
+    sqlitejournal::Recorder journal;
 
-/// What the stores of one query share.
-struct Context {
-    Connection& db;
-    int64_t q;
-    size_t cacheEntries;
+    /// Runs one store write `f` (which writes the memory backend and records it): inside the open
+    /// transaction, or else as a transaction of its own (autocommit, as SQLite does).
+    template <class F>
+    void write(F&& f) {
+        if (readOnly) {
+            throw Error(ErrorCode::StorageReadOnly,
+                        "attempt to write a readonly database: " + path + " was opened read-only");
+        }
+        if (inTransaction) {
+            f();
+            return;
+        }
+        backend->begin();
+        try {
+            f();
+            backend->commit();
+        } catch (...) {
+            try { backend->rollback(); } catch (...) {}
+            throw;
+        }
+    }
 };
+
+/// `slots` sorted and without duplicates (as the memory backend stores them).
+const std::vector<int>& normalized(const std::vector<int>& slots, std::vector<int>& scratch) {
+    if (std::adjacent_find(slots.begin(), slots.end(), std::greater_equal<int>()) == slots.end()) return slots;
+    scratch = slots;
+    std::sort(scratch.begin(), scratch.end());
+    scratch.erase(std::unique(scratch.begin(), scratch.end()), scratch.end());
+    return scratch;
+}
+
+/// One registered query: its number, its stores in the memory backend, and the stores the engine
+/// holds (below), which read the former and journal their writes.
+struct Handle;
 
 // ---------------------------------------------------------------------------------------------
-// ElementIndex
+// The stores: reads go to the memory backend, writes go there and into the journal.
 
-struct CachedElement {
-    ElementPtr element;      ///< null: known to be absent
-    std::vector<int> slots;  ///< sorted
-    int64_t num = 0;         ///< the row's rowid in `elements` (when element is not null)
-};
-
-class SqliteElementIndex final : public ElementIndex {
+class Elements final : public ElementIndex {
 public:
-    explicit SqliteElementIndex(Context context) : c_(context) {}
-
-    void clearCache() {
-        cache_.clear();
-        adjacency_.clear();
-    }
-
-    ElementPtr getElement(const ElementRef& ref) override { return load(ref).element; }
-
-    void setElement(const ElementPtr& element, const std::vector<int>& slotsIn) override {
-        if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
-        std::vector<int> slots = slotsIn;
-        if (!std::is_sorted(slots.begin(), slots.end())) std::sort(slots.begin(), slots.end());
-        slots.erase(std::unique(slots.begin(), slots.end()), slots.end());
-        const Element& e = *element;
-
-        // One cache lookup per call: `entry` stays valid, as nothing below inserts into cache_.
-        CachedElement& entry = load(e.ref);
-        bool sameAdjacency = false;
-        const int64_t num = entry.element ? entry.num : 0;
-        if (entry.element && entry.element->isRelation()) {
-            sameAdjacency = e.isRelation() && entry.slots == slots && entry.element->start == e.start &&
-                            entry.element->end == e.end;
-            if (!sameAdjacency) writeAdjacency(*entry.element, entry.slots, false);
-        }
-        writer_.clear();
-        writer_.slots(slots);
-        writer_.element(e);
-        int64_t newNum = num;
-        if (num != 0) {
-            // The usual case, an update: one descent of the rowid b-tree; the (q, source, id) index
-            // is not touched because none of its columns change.
-            auto st = c_.db.use("UPDATE elements SET data = ?2 WHERE num = ?1");
-            st.bind(1, num).bindBlob(2, writer_.bytes());
-            st.run();
-        } else {
-            auto st = c_.db.use("INSERT INTO elements(q, source, id, data) VALUES(?1, ?2, ?3, ?4)");
-            st.bind(1, c_.q).bindText(2, e.ref.source).bindText(3, e.ref.id).bindBlob(4, writer_.bytes());
-            st.run();
-            newNum = c_.db.lastInsertRowid();
-        }
-        if (e.isRelation() && !sameAdjacency) writeAdjacency(e, slots, true);
-        entry.element = element;
-        entry.slots = std::move(slots);
-        entry.num = newNum;
-    }
-
-    void deleteElement(const ElementRef& ref) override {
-        CachedElement& entry = load(ref);
-        if (!entry.element) return;
-        if (entry.element->isRelation()) writeAdjacency(*entry.element, entry.slots, false);
-        auto st = c_.db.use("DELETE FROM elements WHERE num = ?1");
-        st.bind(1, entry.num);
-        st.run();
-        entry = CachedElement{};
-    }
-
-    ElementPtr getSlotElement(int slot, const ElementRef& ref) override {
-        const CachedElement& entry = load(ref);
-        if (!entry.element) return nullptr;
-        return std::binary_search(entry.slots.begin(), entry.slots.end(), slot) ? entry.element : nullptr;
-    }
-
-    void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override {
-        appendRelations(slot, node, kStart, out);
-    }
-    void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override {
-        appendRelations(slot, node, kEnd, out);
-    }
-
-    void addJoinEntry(const std::string& key, const ElementRef& ref) override {
-        auto st = c_.db.use("INSERT OR IGNORE INTO joins(q, key, source, id) VALUES(?1, ?2, ?3, ?4)");
-        st.bind(1, c_.q).bindBlob(2, key).bindText(3, ref.source).bindText(4, ref.id);
-        st.run();
-    }
-    void removeJoinEntry(const std::string& key, const ElementRef& ref) override {
-        auto st = c_.db.use("DELETE FROM joins WHERE q = ?1 AND key = ?2 AND source = ?3 AND id = ?4");
-        st.bind(1, c_.q).bindBlob(2, key).bindText(3, ref.source).bindText(4, ref.id);
-        st.run();
-    }
-    void joinEntries(const std::string& key, std::vector<ElementRef>& out) override {
-        auto st = c_.db.use("SELECT source, id FROM joins WHERE q = ?1 AND key = ?2 ORDER BY source, id");
-        st.bind(1, c_.q).bindBlob(2, key);
-        while (st.step()) out.push_back(ElementRef{std::string(st.columnBytes(0)), std::string(st.columnBytes(1))});
-    }
+    Elements(Shared& s, Handle& h) : s_(s), h_(h) {}
+    ElementPtr getElement(const ElementRef& ref) override;
+    void setElement(const ElementPtr& element, const std::vector<int>& slots) override;
+    void deleteElement(const ElementRef& ref) override;
+    ElementPtr getSlotElement(int slot, const ElementRef& ref) override;
+    void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override;
+    void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override;
+    void addJoinEntry(const std::string& key, const ElementRef& ref) override;
+    void removeJoinEntry(const std::string& key, const ElementRef& ref) override;
+    void joinEntries(const std::string& key, std::vector<ElementRef>& out) override;
 
 private:
-    /// The cached entry for `ref`, loading it on a miss. The reference is valid until the next
-    /// call that may insert into the cache.
-    CachedElement& load(const ElementRef& ref) {
-        auto it = cache_.find(ref);
-        if (it != cache_.end()) return it->second;
-        CachedElement entry;
-        {
-            auto st = c_.db.use("SELECT num, data FROM elements WHERE q = ?1 AND source = ?2 AND id = ?3");
-            st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id);
-            if (st.step()) {
-                entry.num = st.columnInt(0);
-                Reader r(st.columnBytes(1));
-                entry.slots = r.slots();
-                entry.element = r.element();
-            }
-        }
-        return remember(ref, std::move(entry));
-    }
-
-    CachedElement& remember(const ElementRef& ref, CachedElement entry) {
-        if (c_.cacheEntries == 0) {
-            scratch_ = std::move(entry);
-            return scratch_;
-        }
-        auto it = cache_.find(ref);
-        if (it != cache_.end()) {
-            it->second = std::move(entry);
-            return it->second;
-        }
-        // A full cache starts over: O(1) amortized, and the working set reloads in a few changes.
-        if (cache_.size() >= c_.cacheEntries) cache_.clear();
-        return cache_.emplace(ref, std::move(entry)).first->second;
-    }
-
-    void writeAdjacency(const Element& relation, const std::vector<int>& slots, bool insert) {
-        const char* sql = insert ? "INSERT OR IGNORE INTO adjacency(q, slot, dir, node_source, node_id, rel_source, "
-                                   "rel_id) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-                                 : "DELETE FROM adjacency WHERE q = ?1 AND slot = ?2 AND dir = ?3 AND "
-                                   "node_source = ?4 AND node_id = ?5 AND rel_source = ?6 AND rel_id = ?7";
-        for (int slot : slots) {
-            for (Direction dir : {kStart, kEnd}) {
-                const ElementRef& node = dir == kStart ? relation.start : relation.end;
-                auto st = c_.db.use(sql);
-                st.bind(1, c_.q).bind(2, int64_t(slot)).bind(3, int64_t(dir)).bindText(4, node.source);
-                st.bindText(5, node.id).bindText(6, relation.ref.source).bindText(7, relation.ref.id);
-                st.run();
-                adjacency_.erase(node);  // the node's cached lists are stale now
-            }
-        }
-    }
-
-    void appendRelations(int slot, const ElementRef& node, Direction dir, std::vector<ElementPtr>& out) {
-        for (const auto& ref : relationRefs(slot, node, dir)) {
-            if (ElementPtr e = load(ref).element) out.push_back(std::move(e));
-        }
-    }
-
-    /// The relation references of (slot, dir, node), in (source, id) order: from the adjacency cache,
-    /// or read from SQLite and cached. writeAdjacency drops a node's entries when it changes them.
-    const std::vector<ElementRef>& relationRefs(int slot, const ElementRef& node, Direction dir) {
-        std::vector<AdjacencyEntry>* lists = nullptr;
-        if (c_.cacheEntries != 0) {
-            auto it = adjacency_.find(node);
-            if (it != adjacency_.end()) {
-                for (const AdjacencyEntry& entry : it->second)
-                    if (entry.slot == slot && entry.dir == dir) return entry.refs;
-                lists = &it->second;
-            }
-        }
-        refs_.clear();
-        {
-            auto st = c_.db.use(
-                "SELECT rel_source, rel_id FROM adjacency WHERE q = ?1 AND slot = ?2 AND dir = ?3 AND "
-                "node_source = ?4 AND node_id = ?5 ORDER BY rel_source, rel_id");
-            st.bind(1, c_.q).bind(2, int64_t(slot)).bind(3, int64_t(dir)).bindText(4, node.source).bindText(5, node.id);
-            while (st.step()) refs_.push_back(ElementRef{std::string(st.columnBytes(0)), std::string(st.columnBytes(1))});
-        }
-        if (c_.cacheEntries == 0) return refs_;
-        if (!lists) {
-            if (adjacency_.size() >= c_.cacheEntries) adjacency_.clear();  // starts over, as cache_
-            lists = &adjacency_[node];
-        }
-        lists->push_back(AdjacencyEntry{slot, dir, refs_});
-        return lists->back().refs;
-    }
-
-    struct AdjacencyEntry {
-        int slot;
-        Direction dir;
-        std::vector<ElementRef> refs;
-    };
-
-    Context c_;
-    Writer writer_;
-    std::vector<ElementRef> refs_;
-    CachedElement scratch_;
-    std::unordered_map<ElementRef, CachedElement, ElementRefHash> cache_;
-    /// Per node: the relation lists read so far, by (slot, direction). Same lifetime rules as cache_.
-    std::unordered_map<ElementRef, std::vector<AdjacencyEntry>, ElementRefHash> adjacency_;
+    void recordJoin(Op op, const std::string& key, const ElementRef& ref);
+    Shared& s_;
+    Handle& h_;
+    std::vector<int> scratch_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// ElementArchive
-
-class SqliteArchive final : public ElementArchive {
+class Archive final : public ElementArchive {
 public:
-    explicit SqliteArchive(Context context) : c_(context) {}
-
-    void addVersion(const ElementPtr& element) override {
-        if (!element) throw Error(ErrorCode::Misuse, "addVersion(): null element");
-        writer_.clear();
-        writer_.element(*element);
-        auto st = c_.db.use("INSERT OR REPLACE INTO archive(q, source, id, t, data) VALUES(?1, ?2, ?3, ?4, ?5)");
-        st.bind(1, c_.q).bindText(2, element->ref.source).bindText(3, element->ref.id);
-        st.bind(4, element->effectiveFrom).bindBlob(5, writer_.bytes());
-        st.run();
-    }
-
-    ElementPtr versionAt(const ElementRef& ref, int64_t time) override {
-        auto st = c_.db.use(
-            "SELECT data FROM archive WHERE q = ?1 AND source = ?2 AND id = ?3 AND t <= ?4 ORDER BY t DESC LIMIT 1");
-        st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id).bind(4, time);
-        return st.step() ? sqlitecodec::decodeElement(st.columnBytes(0)) : nullptr;
-    }
-
+    Archive(Shared& s, Handle& h) : s_(s), h_(h) {}
+    void addVersion(const ElementPtr& element) override;
+    ElementPtr versionAt(const ElementRef& ref, int64_t time) override;
     void versionsBetween(const ElementRef& ref, int64_t from, int64_t to, bool includeInitial,
-                         std::vector<ElementPtr>& out) override {
-        // With includeInitial the range starts at the version in effect at `from`: the latest with
-        // t <= from (the version at `from` itself when there is one).
-        int64_t start = from;
-        if (includeInitial) {
-            auto st = c_.db.use("SELECT max(t) FROM archive WHERE q = ?1 AND source = ?2 AND id = ?3 AND t <= ?4");
-            st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id).bind(4, from);
-            if (st.step() && !st.columnIsNull(0)) start = st.columnInt(0);
-        }
-        auto st = c_.db.use(
-            "SELECT data FROM archive WHERE q = ?1 AND source = ?2 AND id = ?3 AND t >= ?4 AND t <= ?5 ORDER BY t");
-        st.bind(1, c_.q).bindText(2, ref.source).bindText(3, ref.id).bind(4, start).bind(5, to);
-        while (st.step()) out.push_back(sqlitecodec::decodeElement(st.columnBytes(0)));
-    }
+                         std::vector<ElementPtr>& out) override;
 
 private:
-    Context c_;
-    Writer writer_;
+    Shared& s_;
+    Handle& h_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// ResultIndex
-
-class SqliteResultIndex final : public ResultIndex {
+class Results final : public ResultIndex {
 public:
-    explicit SqliteResultIndex(Context context) : c_(context) {}
-
-    void clearCache() { cache_.clear(); }
-
-    std::optional<Accumulator> get(uint64_t key) override {
-        auto it = cache_.find(key);
-        if (it != cache_.end()) return it->second;
-        std::optional<Accumulator> value;
-        {
-            auto st = c_.db.use("SELECT data FROM accumulators WHERE key = ?2 AND q = ?1");
-            st.bind(1, c_.q).bind(2, toSql(key));
-            if (st.step()) value = sqlitecodec::decodeAccumulator(st.columnBytes(0));
-        }
-        remember(key, value);
-        return value;
-    }
-
-    void set(uint64_t key, const Accumulator* value) override {
-        if (value) {
-            writer_.clear();
-            writer_.accumulator(*value);
-            auto st = c_.db.use("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?2, ?1, ?3)");
-            st.bind(1, c_.q).bind(2, toSql(key)).bindBlob(3, writer_.bytes());
-            st.run();
-            remember(key, *value);
-        } else {
-            auto st = c_.db.use("DELETE FROM accumulators WHERE key = ?2 AND q = ?1");
-            st.bind(1, c_.q).bind(2, toSql(key));
-            st.run();
-            remember(key, std::nullopt);
-        }
-    }
-
-    std::optional<std::pair<double, int64_t>> sortedNext(uint64_t setId, std::optional<double> after) override {
-        if (after) {
-            auto st = c_.db.use(
-                "SELECT value, count FROM sorted_sets WHERE q = ?1 AND set_id = ?2 AND value > ?3 ORDER BY value LIMIT 1");
-            st.bind(1, c_.q).bind(2, toSql(setId)).bind(3, *after);
-            if (!st.step()) return std::nullopt;
-            return std::make_pair(st.columnDouble(0), st.columnInt(1));
-        }
-        auto st = c_.db.use("SELECT value, count FROM sorted_sets WHERE q = ?1 AND set_id = ?2 ORDER BY value LIMIT 1");
-        st.bind(1, c_.q).bind(2, toSql(setId));
-        if (!st.step()) return std::nullopt;
-        return std::make_pair(st.columnDouble(0), st.columnInt(1));
-    }
-
-    void sortedIncrement(uint64_t setId, double value, int64_t delta) override {
-        // SQLite binds NaN as NULL; like the memory backend, min/max sets skip NaN.
-        if (delta == 0 || std::isnan(value)) return;
-        {
-            auto st = c_.db.use(
-                "INSERT INTO sorted_sets(q, set_id, value, count) VALUES(?1, ?2, ?3, ?4) "
-                "ON CONFLICT(q, set_id, value) DO UPDATE SET count = count + excluded.count");
-            st.bind(1, c_.q).bind(2, toSql(setId)).bind(3, value).bind(4, delta);
-            st.run();
-        }
-        if (delta < 0) {
-            auto st = c_.db.use("DELETE FROM sorted_sets WHERE q = ?1 AND set_id = ?2 AND value = ?3 AND count <= 0");
-            st.bind(1, c_.q).bind(2, toSql(setId)).bind(3, value);
-            st.run();
-        }
-    }
+    Results(Shared& s, Handle& h) : s_(s), h_(h) {}
+    std::optional<Accumulator> get(uint64_t key) override;
+    void set(uint64_t key, const Accumulator* value) override;
+    std::optional<std::pair<double, int64_t>> sortedNext(uint64_t setId, std::optional<double> after) override;
+    void sortedIncrement(uint64_t setId, double value, int64_t delta) override;
 
 private:
-    void remember(uint64_t key, const std::optional<Accumulator>& value) {
-        if (c_.cacheEntries == 0) return;
-        if (cache_.size() >= c_.cacheEntries && cache_.find(key) == cache_.end()) cache_.clear();
-        cache_[key] = value;
-    }
-
-    Context c_;
-    Writer writer_;
-    std::unordered_map<uint64_t, std::optional<Accumulator>> cache_;
+    Shared& s_;
+    Handle& h_;
 };
 
-// ---------------------------------------------------------------------------------------------
-// FutureQueue, LiveResults, KeyValueStore
-
-class SqliteFutureQueue final : public FutureQueue {
+class Futures final : public FutureQueue {
 public:
-    explicit SqliteFutureQueue(Context context) : c_(context) {}
-
-    bool push(PushMode mode, const FutureItem& item) override {
-        if (mode != PushMode::Always) {
-            bool exists = false;
-            {
-                auto st = c_.db.use("SELECT 1 FROM futures WHERE q = ?1 AND position = ?2 AND grp = ?3 LIMIT 1");
-                st.bind(1, c_.q).bind(2, int64_t(item.position)).bind(3, toSql(item.groupSignature));
-                exists = st.step();
-            }
-            if (exists && mode == PushMode::IfNotExists) return false;
-            if (exists) remove(item.position, item.groupSignature);
-        }
-        auto st = c_.db.use(
-            "INSERT INTO futures(q, position, grp, source, id, original, due) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-        st.bind(1, c_.q).bind(2, int64_t(item.position)).bind(3, toSql(item.groupSignature));
-        st.bindText(4, item.element.source).bindText(5, item.element.id).bind(6, item.originalTime).bind(7, item.dueTime);
-        st.run();
-        return true;
-    }
-
-    void remove(uint32_t position, uint64_t groupSignature) override {
-        auto st = c_.db.use("DELETE FROM futures WHERE q = ?1 AND position = ?2 AND grp = ?3");
-        st.bind(1, c_.q).bind(2, int64_t(position)).bind(3, toSql(groupSignature));
-        st.run();
-    }
-
-    std::optional<int64_t> peekDueTime() override {
-        auto st = c_.db.use("SELECT due FROM futures WHERE q = ?1 ORDER BY due, seq LIMIT 1");
-        st.bind(1, c_.q);
-        if (!st.step()) return std::nullopt;
-        return st.columnInt(0);
-    }
-
-    std::optional<FutureItem> popDue(int64_t now) override {
-        FutureItem item;
-        int64_t seq = 0;
-        {
-            auto st = c_.db.use(
-                "SELECT seq, position, grp, source, id, original, due FROM futures WHERE q = ?1 AND due <= ?2 "
-                "ORDER BY due, seq LIMIT 1");
-            st.bind(1, c_.q).bind(2, now);
-            if (!st.step()) return std::nullopt;
-            seq = st.columnInt(0);
-            item.position = uint32_t(st.columnInt(1));
-            item.groupSignature = fromSql(st.columnInt(2));
-            item.element = ElementRef{std::string(st.columnBytes(3)), std::string(st.columnBytes(4))};
-            item.originalTime = st.columnInt(5);
-            item.dueTime = st.columnInt(6);
-        }
-        auto st = c_.db.use("DELETE FROM futures WHERE seq = ?1");
-        st.bind(1, seq);
-        st.run();
-        return item;
-    }
+    Futures(Shared& s, Handle& h) : s_(s), h_(h) {}
+    bool push(PushMode mode, const FutureItem& item) override;
+    void remove(uint32_t position, uint64_t groupSignature) override;
+    std::optional<int64_t> peekDueTime() override;
+    std::optional<FutureItem> popDue(int64_t now) override;
 
 private:
-    Context c_;
+    Shared& s_;
+    Handle& h_;
 };
 
-class SqliteLiveResults final : public LiveResults {
+class Live final : public LiveResults {
 public:
-    explicit SqliteLiveResults(Context context) : c_(context) {}
-
-    void upsertRow(uint64_t signature, const Map& row) override {
-        writer_.clear();
-        writer_.map(row);
-        auto st = c_.db.use("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?2, ?1, ?3)");
-        st.bind(1, c_.q).bind(2, toSql(signature)).bindBlob(3, writer_.bytes());
-        st.run();
-    }
-
-    void removeRow(uint64_t signature) override {
-        auto st = c_.db.use("DELETE FROM live WHERE sig = ?2 AND q = ?1");
-        st.bind(1, c_.q).bind(2, toSql(signature));
-        st.run();
-    }
-
-    void rows(std::vector<std::pair<uint64_t, Map>>& out) override {
-        auto st = c_.db.use("SELECT sig, data FROM live WHERE q = ?1 ORDER BY sig");
-        st.bind(1, c_.q);
-        while (st.step()) out.emplace_back(fromSql(st.columnInt(0)), sqlitecodec::decodeMap(st.columnBytes(1)));
-    }
+    Live(Shared& s, Handle& h, std::function<void()> refresh) : s_(s), h_(h), refresh_(std::move(refresh)) {}
+    void upsertRow(uint64_t signature, const Map& row) override;
+    void removeRow(uint64_t signature) override;
+    void rows(std::vector<std::pair<uint64_t, Map>>& out) override;
 
 private:
-    Context c_;
-    Writer writer_;
+    Shared& s_;
+    Handle& h_;
+    std::function<void()> refresh_;
 };
 
-class SqliteKeyValueStore final : public KeyValueStore {
+class State final : public KeyValueStore {
 public:
-    explicit SqliteKeyValueStore(Context context) : c_(context) {}
-
-    std::optional<std::string> get(const std::string& key) override {
-        auto st = c_.db.use("SELECT value FROM state WHERE q = ?1 AND key = ?2");
-        st.bind(1, c_.q).bindText(2, key);
-        if (!st.step()) return std::nullopt;
-        return std::string(st.columnBytes(0));
-    }
-
-    void put(const std::string& key, const std::optional<std::string>& value) override {
-        if (value) {
-            auto st = c_.db.use("INSERT OR REPLACE INTO state(q, key, value) VALUES(?1, ?2, ?3)");
-            st.bind(1, c_.q).bindText(2, key).bindBlob(3, *value);
-            st.run();
-        } else {
-            auto st = c_.db.use("DELETE FROM state WHERE q = ?1 AND key = ?2");
-            st.bind(1, c_.q).bindText(2, key);
-            st.run();
-        }
-    }
+    State(Shared& s, Handle& h) : s_(s), h_(h) {}
+    std::optional<std::string> get(const std::string& key) override;
+    void put(const std::string& key, const std::optional<std::string>& value) override;
 
 private:
-    Context c_;
+    Shared& s_;
+    Handle& h_;
 };
+
+struct Handle {
+    Handle(Shared& s, int64_t num, std::string id, QueryStore mem, std::function<void()> refresh)
+        : num(num),
+          id(std::move(id)),
+          mem(mem),
+          elements(s, *this),
+          archive(s, *this),
+          results(s, *this),
+          futures(s, *this),
+          live(s, *this, std::move(refresh)),
+          state(s, *this) {}
+    int64_t num;
+    std::string id;
+    QueryStore mem;  ///< the memory backend's stores of this query
+    Elements elements;
+    Archive archive;
+    Results results;
+    Futures futures;
+    Live live;
+    State state;
+
+    QueryStore stores() { return QueryStore{&elements, &archive, &results, &futures, &live, &state}; }
+};
+
+ElementPtr Elements::getElement(const ElementRef& ref) { return h_.mem.elements->getElement(ref); }
+
+void Elements::setElement(const ElementPtr& element, const std::vector<int>& slots) {
+    if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
+    s_.write([&] {
+        h_.mem.elements->setElement(element, slots);
+        auto& j = s_.journal;
+        j.begin(Op::ElementSet, h_.num).ref(element->ref);
+        Writer& body = j.body();
+        body.slots(normalized(slots, scratch_));
+        body.element(*element);
+        j.end();
+    });
+}
+
+void Elements::deleteElement(const ElementRef& ref) {
+    s_.write([&] {
+        h_.mem.elements->deleteElement(ref);
+        s_.journal.begin(Op::ElementDelete, h_.num).ref(ref);
+        s_.journal.end();
+    });
+}
+
+ElementPtr Elements::getSlotElement(int slot, const ElementRef& ref) {
+    return h_.mem.elements->getSlotElement(slot, ref);
+}
+void Elements::relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) {
+    h_.mem.elements->relationsByStart(slot, node, out);
+}
+void Elements::relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) {
+    h_.mem.elements->relationsByEnd(slot, node, out);
+}
+
+void Elements::recordJoin(Op op, const std::string& key, const ElementRef& ref) {
+    s_.journal.begin(op, h_.num);
+    Writer& body = s_.journal.body();
+    body.text(key);
+    body.ref(ref);
+    s_.journal.end();
+}
+void Elements::addJoinEntry(const std::string& key, const ElementRef& ref) {
+    s_.write([&] {
+        h_.mem.elements->addJoinEntry(key, ref);
+        recordJoin(Op::JoinAdd, key, ref);
+    });
+}
+void Elements::removeJoinEntry(const std::string& key, const ElementRef& ref) {
+    s_.write([&] {
+        h_.mem.elements->removeJoinEntry(key, ref);
+        recordJoin(Op::JoinRemove, key, ref);
+    });
+}
+void Elements::joinEntries(const std::string& key, std::vector<ElementRef>& out) {
+    h_.mem.elements->joinEntries(key, out);
+}
+
+void Archive::addVersion(const ElementPtr& element) {
+    if (!element) throw Error(ErrorCode::Misuse, "addVersion(): null element");
+    s_.write([&] {
+        h_.mem.archive->addVersion(element);
+        s_.journal.begin(Op::ArchiveAdd, h_.num);
+        Writer& body = s_.journal.body();
+        body.element(*element);
+        s_.journal.end();
+    });
+}
+ElementPtr Archive::versionAt(const ElementRef& ref, int64_t time) { return h_.mem.archive->versionAt(ref, time); }
+void Archive::versionsBetween(const ElementRef& ref, int64_t from, int64_t to, bool includeInitial,
+                              std::vector<ElementPtr>& out) {
+    h_.mem.archive->versionsBetween(ref, from, to, includeInitial, out);
+}
+
+std::optional<Accumulator> Results::get(uint64_t key) { return h_.mem.results->get(key); }
+
+void Results::set(uint64_t key, const Accumulator* value) {
+    s_.write([&] {
+        h_.mem.results->set(key, value);
+        s_.journal.begin(value ? Op::AccumulatorSet : Op::AccumulatorDelete, h_.num).varint(key);
+        Writer& body = s_.journal.body();
+        if (value) body.accumulator(*value);
+        s_.journal.end();
+    });
+}
+
+std::optional<std::pair<double, int64_t>> Results::sortedNext(uint64_t setId, std::optional<double> after) {
+    return h_.mem.results->sortedNext(setId, after);
+}
+
+void Results::sortedIncrement(uint64_t setId, double value, int64_t delta) {
+    // The memory backend ignores these (NaN cannot be ordered; SQLite would store it as NULL).
+    if (delta == 0 || std::isnan(value)) return;
+    s_.write([&] {
+        h_.mem.results->sortedIncrement(setId, value, delta);
+        s_.journal.begin(Op::SortedIncrement, h_.num);
+        Writer& body = s_.journal.body();
+        body.varint(setId);
+        body.float64(value);
+        body.signedVarint(delta);
+        s_.journal.end();
+    });
+}
+
+bool Futures::push(PushMode mode, const FutureItem& item) {
+    bool added = false;
+    s_.write([&] {
+        added = h_.mem.futures->push(mode, item);
+        auto& j = s_.journal;
+        if (mode == PushMode::Overwrite) {
+            j.begin(Op::FutureRemove, h_.num);
+            Writer& body = j.body();
+            body.varint(item.position);
+            body.varint(item.groupSignature);
+            j.end();
+        }
+        if (!added) return;
+        j.begin(Op::FuturePush, h_.num);
+        Writer& body = j.body();
+        body.varint(item.position);
+        body.varint(item.groupSignature);
+        body.ref(item.element);
+        body.signedVarint(item.originalTime);
+        body.signedVarint(item.dueTime);
+        j.end();
+    });
+    return added;
+}
+
+void Futures::remove(uint32_t position, uint64_t groupSignature) {
+    s_.write([&] {
+        h_.mem.futures->remove(position, groupSignature);
+        s_.journal.begin(Op::FutureRemove, h_.num);
+        Writer& body = s_.journal.body();
+        body.varint(position);
+        body.varint(groupSignature);
+        s_.journal.end();
+    });
+}
+
+std::optional<int64_t> Futures::peekDueTime() { return h_.mem.futures->peekDueTime(); }
+
+std::optional<FutureItem> Futures::popDue(int64_t now) {
+    std::optional<FutureItem> item;
+    s_.write([&] {
+        item = h_.mem.futures->popDue(now);
+        if (!item) return;
+        // Replayed as "pop the earliest item due by `now`": the same item, as the queue is the same.
+        s_.journal.begin(Op::FuturePop, h_.num);
+        Writer& body = s_.journal.body();
+        body.signedVarint(now);
+        s_.journal.end();
+    });
+    return item;
+}
+
+void Live::upsertRow(uint64_t signature, const Map& row) {
+    s_.write([&] {
+        h_.mem.live->upsertRow(signature, row);
+        s_.journal.begin(Op::LiveSet, h_.num).varint(signature);
+        Writer& body = s_.journal.body();
+        body.map(row);
+        s_.journal.end();
+    });
+}
+
+void Live::removeRow(uint64_t signature) {
+    s_.write([&] {
+        h_.mem.live->removeRow(signature);
+        s_.journal.begin(Op::LiveDelete, h_.num).varint(signature);
+        s_.journal.end();
+    });
+}
+
+void Live::rows(std::vector<std::pair<uint64_t, Map>>& out) {
+    refresh_();
+    h_.mem.live->rows(out);
+}
+
+std::optional<std::string> State::get(const std::string& key) { return h_.mem.state->get(key); }
+
+void State::put(const std::string& key, const std::optional<std::string>& value) {
+    s_.write([&] {
+        h_.mem.state->put(key, value);
+        s_.journal.begin(value ? Op::StatePut : Op::StateDelete, h_.num).text(key);
+        Writer& body = s_.journal.body();
+        if (value) body.text(*value);
+        s_.journal.end();
+    });
+}
 
 // ---------------------------------------------------------------------------------------------
 // The backend
-
-struct QueryHandle {
-    QueryHandle(Connection& db, int64_t num, size_t cacheEntries)
-        : num(num),
-          elements({db, num, cacheEntries}),
-          archive({db, num, cacheEntries}),
-          results({db, num, cacheEntries}),
-          futures({db, num, cacheEntries}),
-          live({db, num, cacheEntries}),
-          state({db, num, cacheEntries}) {}
-    int64_t num;
-    SqliteElementIndex elements;
-    SqliteArchive archive;
-    SqliteResultIndex results;
-    SqliteFutureQueue futures;
-    SqliteLiveResults live;
-    SqliteKeyValueStore state;
-
-    QueryStore stores() { return QueryStore{&elements, &archive, &results, &futures, &live, &state}; }
-    void clearCaches() {
-        elements.clearCache();
-        results.clearCache();
-    }
-};
-
-/// A change to the set of query handles inside a transaction, undone on rollback: SQLite restores
-/// the rows, this restores the C++ objects the engine holds pointers to.
-struct HandleEvent {
-    bool dropped;                         ///< false: the handle was created (its row is re-inserted)
-    std::string id;
-    std::shared_ptr<QueryHandle> handle;
-};
 
 int openFlags(const SqliteOptions& options) {
     return options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
@@ -583,6 +457,11 @@ public:
     SqliteBackend(const std::string& path, SqliteOptions options)
         : options_(std::move(options)), db_(path, openFlags(options_), vfsName(options_)) {
         db_.check(sqlite3_busy_timeout(db_.handle(), options_.busyTimeoutMs), "busy_timeout");
+        shared_.backend = this;
+        shared_.readOnly = options_.readOnly;
+        shared_.path = path;
+        // Another connection may change the file only when this one does not hold it exclusively.
+        watchOthers_ = options_.readOnly || !options_.exclusiveLock;
 #ifndef __EMSCRIPTEN__
         // Before the first read: a WAL opened in exclusive mode keeps its index in heap memory
         // (no -shm file, no shared-memory locks). Read-only connections never hold the lock (they
@@ -591,166 +470,690 @@ public:
             db_.exec("PRAGMA locking_mode=EXCLUSIVE");
 #endif
         openSchema();
+        load();
     }
 
     QueryStore openQuery(const std::string& queryId) override {
+        refreshOutsideTransaction();
         auto it = handles_.find(queryId);
         if (it != handles_.end()) return it->second->stores();
-        int64_t num = 0;
-        bool found = false;
-        {
-            auto st = db_.use("SELECT num FROM queries WHERE id = ?1");
-            st.bindText(1, queryId);
-            if (st.step()) {
-                num = st.columnInt(0);
-                found = true;
-            }
+        if (options_.readOnly) {
+            throw Error(ErrorCode::StorageReadOnly, "attempt to write a readonly database: " + db_.path() +
+                                                        " was opened read-only and has no query '" + queryId + "'");
         }
-        if (!found) {
-            auto st = db_.use("INSERT INTO queries(id) VALUES(?1)");
-            st.bindText(1, queryId);
-            st.run();
-            num = db_.lastInsertRowid();
-        }
-        auto handle = std::make_shared<QueryHandle>(db_, num, options_.cacheEntries);
-        handles_[queryId] = handle;
-        // Like the memory backend, an opened query survives a rollback; its row must too.
-        if (inTransaction_) events_.push_back({false, queryId, handle});
+        Handle* handle = nullptr;
+        shared_.write([&] { handle = &newHandle(queryId); });
         return handle->stores();
     }
 
     void dropQuery(const std::string& queryId) override {
-        std::optional<int64_t> num;
         auto it = handles_.find(queryId);
-        if (it != handles_.end()) {
-            num = it->second->num;
-        } else {
-            auto st = db_.use("SELECT num FROM queries WHERE id = ?1");
-            st.bindText(1, queryId);
-            if (st.step()) num = st.columnInt(0);
+        if (it == handles_.end()) {
+            mem_->dropQuery(queryId);  // nothing of it is stored
+            return;
         }
-        if (!num) return;
-        for (const char* table : kPerQueryTables) {
-            // Table names come from the fixed list above; the statement text is cached per table.
-            auto& sql = dropSql_[table];
-            if (sql.empty()) sql = std::string("DELETE FROM ") + table + " WHERE q = ?1";
-            auto st = db_.use(sql.c_str());
-            st.bind(1, *num);
-            st.run();
-        }
-        {
-            auto st = db_.use("DELETE FROM queries WHERE num = ?1");
-            st.bind(1, *num);
-            st.run();
-        }
-        if (it != handles_.end()) {
-            if (inTransaction_) events_.push_back({true, queryId, it->second});
+        shared_.write([&] {
+            std::shared_ptr<Handle> handle = it->second;
+            mem_->dropQuery(queryId);
+            shared_.journal.begin(Op::QueryDrop, handle->num);
+            Writer& body = shared_.journal.body();
+            body.text(queryId);
+            shared_.journal.end();
+            dropped_.push_back(handle);  // a rollback puts it back (the engine may hold its stores)
             handles_.erase(it);
-        }
+        });
     }
 
     void saveQuery(const StoredQuery& query) override {
-        auto st = db_.use(
-            "INSERT INTO queries(id, config, save_order) "
-            "VALUES(?1, ?2, (SELECT coalesce(max(save_order), 0) + 1 FROM queries)) "
-            "ON CONFLICT(id) DO UPDATE SET config = excluded.config, "
-            "save_order = coalesce(queries.save_order, excluded.save_order)");
-        st.bindText(1, query.id).bindText(2, query.configJson);
-        st.run();
+        shared_.write([&] {
+            auto it = handles_.find(query.id);
+            Handle& handle = it != handles_.end() ? *it->second : newHandle(query.id);
+            mem_->saveQuery(query);
+            shared_.journal.begin(Op::QuerySave, handle.num);
+            Writer& body = shared_.journal.body();
+            body.text(query.id);
+            body.text(query.configJson);
+            shared_.journal.end();
+        });
     }
 
     std::vector<StoredQuery> storedQueries() override {
-        std::vector<StoredQuery> out;
-        auto st = db_.use("SELECT id, config FROM queries WHERE save_order IS NOT NULL ORDER BY save_order");
-        while (st.step()) out.push_back({std::string(st.columnBytes(0)), std::string(st.columnBytes(1))});
-        return out;
+        refreshOutsideTransaction();
+        return mem_->storedQueries();
     }
 
     std::optional<std::string> getMeta(const std::string& key) override {
-        auto st = db_.use("SELECT value FROM meta WHERE key = ?1");
-        st.bindText(1, key);
-        if (!st.step()) return std::nullopt;
-        return std::string(st.columnBytes(0));
+        refreshOutsideTransaction();
+        return mem_->getMeta(key);
     }
 
     void putMeta(const std::string& key, const std::string& value) override {
-        auto st = db_.use("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
-        st.bindText(1, key).bindBlob(2, value);
-        st.run();
+        shared_.write([&] {
+            mem_->putMeta(key, value);
+            shared_.journal.begin(Op::MetaPut, 0).text(key);
+            Writer& body = shared_.journal.body();
+            body.text(value);
+            shared_.journal.end();
+        });
     }
 
     void begin() override {
-        if (inTransaction_) throw Error(ErrorCode::Misuse, "begin(): a transaction is already open");
-        // IMMEDIATE takes the write lock now, so a second writer fails here (StorageLocked) and
-        // not halfway through a change.
-        db_.use("BEGIN IMMEDIATE").run();
-        inTransaction_ = true;
-        changesAtBegin_ = sqlite3_total_changes64(db_.handle());
+        if (shared_.inTransaction) throw Error(ErrorCode::Misuse, "begin(): a transaction is already open");
+        if (watchOthers_) {
+            // Sharing the file: take the write lock now, so a second writer fails here
+            // (StorageLocked) and not at commit, then catch up with what others committed.
+            if (!options_.readOnly) db_.use("BEGIN IMMEDIATE").run();
+            try {
+                refreshIfChanged();
+            } catch (...) {
+                if (db_.inTransaction()) db_.exec("ROLLBACK");
+                throw;
+            }
+        }
+        mem_->begin();
+        shared_.inTransaction = true;
+        // Queries a reload kept alive under new numbers (refreshIfChanged) are created now.
+        for (auto& handle : reopened_) recordOpen(*handle);
+        reopened_.clear();
     }
 
     void commit() override {
-        if (!inTransaction_) throw Error(ErrorCode::Misuse, "commit(): no transaction is open");
-        try {
-            db_.use("COMMIT").run();
-        } catch (...) {
-            // SQLite may have rolled back already (e.g. SQLITE_FULL); then so do we. Otherwise the
-            // transaction stays open for the caller's rollback().
-            if (!db_.inTransaction()) undoHandles(0, true);
-            throw;
-        }
-        inTransaction_ = false;
-        events_.clear();
-        marks_.clear();
-        virtual_.clear();
+        if (!shared_.inTransaction) throw Error(ErrorCode::Misuse, "commit(): no transaction is open");
+        // On failure the transaction stays open in memory for the caller's rollback(); SQLite
+        // wrote nothing (the append is one statement).
+        if (!shared_.journal.empty()) appendJournal();
+        if (db_.inTransaction()) db_.use("COMMIT").run();
+        mem_->commit();
+        endTransaction();
+        maybeFold();
     }
 
     void rollback() override {
-        if (!inTransaction_) throw Error(ErrorCode::Misuse, "rollback(): no transaction is open");
-        if (db_.inTransaction()) db_.use("ROLLBACK").run();
-        undoHandles(0, true);
+        if (!shared_.inTransaction) throw Error(ErrorCode::Misuse, "rollback(): no transaction is open");
+        mem_->rollback();
+        restoreDropped(0);
+        std::vector<std::shared_ptr<Handle>> created = liveCreated(0);
+        endTransaction();
+        if (db_.inTransaction()) db_.exec("ROLLBACK");
+        // Like the memory backend's, a query created in the transaction outlives its rollback: its
+        // creation, discarded with the journal entry, is stored on its own.
+        if (!created.empty()) {
+            shared_.write([&] {
+                for (auto& handle : created) recordOpen(*handle);
+            });
+        }
     }
 
-    // An outermost savepoint taken before the transaction has written anything is virtual: rolling
-    // back to it is rolling back the transaction and beginning a new one, which leaves exactly the
-    // same state. That spares SQLite's statement journal (a copy of every page the savepoint
-    // modifies) for the usual case of one change applied to one query. sqlite3_total_changes64
-    // counts every row inserted, updated or deleted on the connection, so an unchanged count means
-    // an unchanged database.
     void savepoint() override {
-        if (!inTransaction_) throw Error(ErrorCode::Misuse, "savepoint(): no transaction is open");
-        bool isVirtual = marks_.empty() && sqlite3_total_changes64(db_.handle()) == changesAtBegin_;
-        if (!isVirtual) db_.use("SAVEPOINT cq").run();
-        marks_.push_back(events_.size());
-        virtual_.push_back(isVirtual);
+        mem_->savepoint();
+        marks_.push_back({shared_.journal.size(), dropped_.size(), created_.size()});
     }
 
     void releaseSavepoint() override {
-        if (marks_.empty()) throw Error(ErrorCode::Misuse, "releaseSavepoint(): no savepoint is open");
-        if (!virtual_.back()) db_.use("RELEASE cq").run();
+        mem_->releaseSavepoint();
         marks_.pop_back();
-        virtual_.pop_back();
     }
 
     void rollbackToSavepoint() override {
-        if (marks_.empty()) throw Error(ErrorCode::Misuse, "rollbackToSavepoint(): no savepoint is open");
-        size_t mark = marks_.back();
-        bool isVirtual = virtual_.back();
+        mem_->rollbackToSavepoint();
+        Mark mark = marks_.back();
         marks_.pop_back();
-        virtual_.pop_back();
-        if (isVirtual) {
-            db_.use("ROLLBACK").run();
-            db_.use("BEGIN IMMEDIATE").run();
-            changesAtBegin_ = sqlite3_total_changes64(db_.handle());
-        } else {
-            db_.use("ROLLBACK TO cq").run();
-            db_.use("RELEASE cq").run();
-        }
-        undoHandles(mark, false);
+        shared_.journal.truncate(mark.journalBytes);
+        restoreDropped(mark.dropped);
+        // Queries created since the mark live on (as in rollback()): recorded again. They stay in
+        // created_, as an enclosing rollback discards these records too.
+        for (auto& handle : liveCreated(mark.created)) recordOpen(*handle, false);
     }
 
     const char* name() const override { return "sqlite"; }
 
 private:
+    struct Mark {
+        size_t journalBytes;
+        size_t dropped;
+        size_t created;
+    };
+
+    /// A new query: a new number (never reused), recorded in the open transaction's journal entry.
+    Handle& newHandle(const std::string& id) {
+        auto handle = std::make_shared<Handle>(shared_, nextNum_++, id, mem_->openQuery(id),
+                                               [this] { refreshOutsideTransaction(); });
+        handles_[id] = handle;
+        recordOpen(*handle);
+        return *handle;
+    }
+
+    void recordOpen(Handle& handle, bool remember = true) {
+        shared_.journal.begin(Op::QueryOpen, handle.num);
+        shared_.journal.body().text(handle.id);
+        shared_.journal.end();
+        if (remember) created_.push_back(handles_[handle.id]);
+    }
+
+    /// The queries created since `mark` that are still registered (not dropped since).
+    std::vector<std::shared_ptr<Handle>> liveCreated(size_t mark) {
+        std::vector<std::shared_ptr<Handle>> out;
+        for (size_t i = mark; i < created_.size(); ++i) {
+            auto it = handles_.find(created_[i]->id);
+            if (it != handles_.end() && it->second == created_[i]) out.push_back(created_[i]);
+        }
+        return out;
+    }
+
+    void restoreDropped(size_t mark) {
+        for (size_t i = dropped_.size(); i > mark; --i) handles_[dropped_[i - 1]->id] = dropped_[i - 1];
+        dropped_.resize(mark);
+    }
+
+    void endTransaction() {
+        shared_.inTransaction = false;
+        shared_.journal.clear();
+        dropped_.clear();
+        created_.clear();
+        marks_.clear();
+    }
+
+    /// Appends the open transaction's journal entry (one row, one statement: atomic).
+    void appendJournal() {
+        std::string_view entry = shared_.journal.bytes();
+        auto st = db_.use("INSERT INTO journal(data) VALUES(?1)");
+        st.bindBlob(1, entry);
+        st.run();
+        journalBytes_ += int64_t(entry.size());
+    }
+
+    void maybeFold() {
+        int64_t threshold = options_.foldBytes > 0 ? options_.foldBytes : std::max(kMinFoldBytes, stateBytes_);
+        if (journalBytes_ >= threshold && journalBytes_ >= retryFoldAt_) fold();
+    }
+
+    /// Brings the tables up to date and empties the journal, in one transaction: the records whose
+    /// effect depends on their order (queries, futures, sorted sets, joins, archive) are read back
+    /// from the journal and applied in order (only when there are any); each keyed row written
+    /// since the last fold (elements, accumulators, live rows, state, meta) is written once, with
+    /// its current value from memory. A failure (a full disk) loses nothing: the journal keeps
+    /// every record, and the fold is retried once the journal has doubled.
+    void fold() {
+        try {
+            db_.use("BEGIN IMMEDIATE").run();
+            if (shared_.journal.orderedSinceFold() > 0) {
+                auto st = db_.use("SELECT data FROM journal ORDER BY seq");
+                while (st.step()) {
+                    sqlitejournal::Parser parser(st.columnBytes(0));
+                    Record rec;
+                    while (parser.next(rec))
+                        if (sqlitejournal::rowClass(rec.op) == 0) applyToTables(rec);
+                }
+            }
+            db_.use("DELETE FROM journal").run();
+            writeDirtyRows();
+            db_.use("COMMIT").run();
+            shared_.journal.folded();
+            journalBytes_ = 0;
+            retryFoldAt_ = 0;
+            stateBytes_ = usedBytes();
+        } catch (const Error&) {
+            if (db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            retryFoldAt_ = journalBytes_ * 2;
+        }
+    }
+
+    /// Writes every row written since the last fold, in the tables' key order: a fold rewrites
+    /// many leaf pages of a table, and in key order it finishes each page before the next.
+    /// Rows of dropped queries are skipped: query numbers are never reused, and the query's
+    /// QueryDrop (applied before) deleted what earlier folds wrote.
+    void writeDirtyRows() {
+        struct Row {
+            uint8_t rowClass;
+            int64_t first;          ///< accumulators, live: the key as stored; else the query
+            int64_t second;         ///< accumulators, live: the query
+            std::string_view a, b;  ///< elements: source, id; state, meta: the key
+            int64_t query;
+        };
+        std::vector<Row> rows;
+        rows.reserve(shared_.journal.dirty().size());
+        for (const std::string& dirty : shared_.journal.dirty()) {
+            Row row{};
+            std::string_view rest = dirty;
+            Reader head(rest);
+            row.rowClass = head.byte();
+            row.query = int64_t(head.varint());
+            rest.remove_prefix(head.position());
+            if (row.rowClass == 2 || row.rowClass == 3) {
+                row.first = toSql(Reader(rest).varint());
+                row.second = row.query;
+            } else {
+                row.first = row.query;
+                // Text fields (a varint length and the bytes), viewed in place.
+                auto view = [&](std::string_view& out) {
+                    Reader r(rest);
+                    uint64_t size = r.varint();
+                    if (size > rest.size() - r.position()) throw Error(ErrorCode::Internal, "a bad dirty-row key");
+                    out = rest.substr(r.position(), size_t(size));
+                    rest.remove_prefix(r.position() + size_t(size));
+                };
+                view(row.a);
+                if (row.rowClass == 1) view(row.b);
+            }
+            rows.push_back(row);
+        }
+        std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
+            if (x.rowClass != y.rowClass) return x.rowClass < y.rowClass;
+            if (x.first != y.first) return x.first < y.first;
+            if (x.second != y.second) return x.second < y.second;
+            if (x.a != y.a) return x.a < y.a;
+            return x.b < y.b;
+        });
+        std::unordered_map<int64_t, Handle*> byNum;
+        for (auto& [id, handle] : handles_) byNum[handle->num] = handle.get();
+        Writer data;
+        std::vector<int> slots;
+        for (const Row& row : rows) {
+            const int64_t q = row.query;
+            data.clear();
+            if (row.rowClass == 5) {
+                std::string key(row.a);
+                auto st = db_.use("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+                st.bindText(1, key).bindBlob(2, mem_->getMeta(key).value_or(std::string()));
+                st.run();
+                continue;
+            }
+            auto it = byNum.find(q);
+            if (it == byNum.end()) continue;
+            QueryStore& mem = it->second->mem;
+            switch (row.rowClass) {
+            case 1: {
+                ElementRef ref{std::string(row.a), std::string(row.b)};
+                if (ElementPtr e = memoryElementWithSlots(*mem.elements, ref, slots)) {
+                    data.slots(slots);
+                    data.element(*e);
+                    auto st = db_.use("INSERT OR REPLACE INTO elements(q, source, id, data) VALUES(?1, ?2, ?3, ?4)");
+                    st.bind(1, q).bindText(2, ref.source).bindText(3, ref.id).bindBlob(4, data.view());
+                    st.run();
+                } else {
+                    auto st = db_.use("DELETE FROM elements WHERE q = ?1 AND source = ?2 AND id = ?3");
+                    st.bind(1, q).bindText(2, ref.source).bindText(3, ref.id);
+                    st.run();
+                }
+                break;
+            }
+            case 2:
+                if (auto a = mem.results->get(fromSql(row.first))) {
+                    data.accumulator(*a);
+                    auto st = db_.use("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?1, ?2, ?3)");
+                    st.bind(1, row.first).bind(2, q).bindBlob(3, data.view());
+                    st.run();
+                } else {
+                    auto st = db_.use("DELETE FROM accumulators WHERE key = ?1 AND q = ?2");
+                    st.bind(1, row.first).bind(2, q);
+                    st.run();
+                }
+                break;
+            case 3:
+                if (const Map* live = memoryLiveRow(*mem.live, fromSql(row.first))) {
+                    data.map(*live);
+                    auto st = db_.use("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?1, ?2, ?3)");
+                    st.bind(1, row.first).bind(2, q).bindBlob(3, data.view());
+                    st.run();
+                } else {
+                    auto st = db_.use("DELETE FROM live WHERE sig = ?1 AND q = ?2");
+                    st.bind(1, row.first).bind(2, q);
+                    st.run();
+                }
+                break;
+            case 4: {
+                std::string key(row.a);
+                if (auto value = mem.state->get(key)) {
+                    auto st = db_.use("INSERT OR REPLACE INTO state(q, key, value) VALUES(?1, ?2, ?3)");
+                    st.bind(1, q).bindText(2, key).bindBlob(3, *value);
+                    st.run();
+                } else {
+                    auto st = db_.use("DELETE FROM state WHERE q = ?1 AND key = ?2");
+                    st.bind(1, q).bindText(2, key);
+                    st.run();
+                }
+                break;
+            }
+            default: throw Error(ErrorCode::Internal, "a dirty row of unknown class");
+            }
+        }
+    }
+
+    /// One journal record whose effect depends on its order, written to the tables.
+    void applyToTables(const Record& rec) {
+        const int64_t q = rec.query;
+        Reader body(rec.body);
+        switch (rec.op) {
+        case Op::ArchiveAdd: {
+            ElementPtr e = body.element();
+            auto st = db_.use("INSERT OR REPLACE INTO archive(q, source, id, t, data) VALUES(?1, ?2, ?3, ?4, ?5)");
+            st.bind(1, q).bindText(2, e->ref.source).bindText(3, e->ref.id).bind(4, e->effectiveFrom);
+            st.bindBlob(5, rec.body);
+            st.run();
+            return;
+        }
+        case Op::SortedIncrement: {
+            int64_t setId = toSql(body.varint());
+            double value = body.float64();
+            int64_t delta = body.signedVarint();
+            {
+                auto st = db_.use(
+                    "INSERT INTO sorted_sets(q, set_id, value, count) VALUES(?1, ?2, ?3, ?4) "
+                    "ON CONFLICT(q, set_id, value) DO UPDATE SET count = count + excluded.count");
+                st.bind(1, q).bind(2, setId).bind(3, value).bind(4, delta);
+                st.run();
+            }
+            if (delta < 0) {
+                auto st = db_.use("DELETE FROM sorted_sets WHERE q = ?1 AND set_id = ?2 AND value = ?3 AND count <= 0");
+                st.bind(1, q).bind(2, setId).bind(3, value);
+                st.run();
+            }
+            return;
+        }
+        case Op::JoinAdd:
+        case Op::JoinRemove: {
+            std::string joinKey = body.text();
+            ElementRef ref = body.ref();
+            auto st = db_.use(rec.op == Op::JoinAdd
+                                  ? "INSERT OR IGNORE INTO joins(q, key, source, id) VALUES(?1, ?2, ?3, ?4)"
+                                  : "DELETE FROM joins WHERE q = ?1 AND key = ?2 AND source = ?3 AND id = ?4");
+            st.bind(1, q).bindBlob(2, joinKey).bindText(3, ref.source).bindText(4, ref.id);
+            st.run();
+            return;
+        }
+        case Op::FuturePush: {
+            int64_t position = int64_t(body.varint());
+            int64_t group = toSql(body.varint());
+            ElementRef ref = body.ref();
+            int64_t original = body.signedVarint();
+            int64_t due = body.signedVarint();
+            auto st = db_.use(
+                "INSERT INTO futures(q, position, grp, source, id, original, due) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+            st.bind(1, q).bind(2, position).bind(3, group).bindText(4, ref.source).bindText(5, ref.id);
+            st.bind(6, original).bind(7, due);
+            st.run();
+            return;
+        }
+        case Op::FutureRemove: {
+            int64_t position = int64_t(body.varint());
+            int64_t group = toSql(body.varint());
+            auto st = db_.use("DELETE FROM futures WHERE q = ?1 AND position = ?2 AND grp = ?3");
+            st.bind(1, q).bind(2, position).bind(3, group);
+            st.run();
+            return;
+        }
+        case Op::FuturePop: {
+            // The queue's order is (due, push order), and seq grows with every push: the same item.
+            auto st = db_.use(
+                "DELETE FROM futures WHERE seq = (SELECT seq FROM futures WHERE q = ?1 AND due <= ?2 "
+                "ORDER BY due, seq LIMIT 1)");
+            st.bind(1, q).bind(2, body.signedVarint());
+            st.run();
+            return;
+        }
+        case Op::QueryOpen: {
+            auto st = db_.use("INSERT INTO queries(num, id) VALUES(?1, ?2) ON CONFLICT(id) DO NOTHING");
+            st.bind(1, q).bindText(2, body.text());
+            st.run();
+            return;
+        }
+        case Op::QuerySave: {
+            std::string id = body.text();
+            std::string config = body.text();
+            auto st = db_.use(
+                "INSERT INTO queries(num, id, config, save_order) "
+                "VALUES(?1, ?2, ?3, (SELECT coalesce(max(save_order), 0) + 1 FROM queries)) "
+                "ON CONFLICT(id) DO UPDATE SET config = excluded.config, "
+                "save_order = coalesce(queries.save_order, excluded.save_order)");
+            st.bind(1, q).bindText(2, id).bindText(3, config);
+            st.run();
+            return;
+        }
+        case Op::QueryDrop:
+            for (const char* sql : kDropQuerySql) {
+                auto st = db_.use(sql);
+                st.bind(1, q);
+                st.run();
+            }
+            return;
+        default: throw Error(ErrorCode::Internal, "applyToTables(): a keyed record");
+        }
+    }
+
+    /// Builds the memory state from the keyed tables and the journal (outside any transaction:
+    /// the memory backend keeps no undo log then).
+    void load() {
+        mem_ = makeMemoryBackend();
+        std::unordered_map<int64_t, std::shared_ptr<Handle>> byNum;
+        auto refresh = [this] { refreshOutsideTransaction(); };
+        auto addHandle = [&](int64_t num, const std::string& id) {
+            auto handle = std::make_shared<Handle>(shared_, num, id, mem_->openQuery(id), refresh);
+            handles_[id] = handle;
+            byNum[num] = handle;
+            nextNum_ = std::max(nextNum_, num + 1);
+        };
+        auto stores = [&](int64_t q) -> QueryStore* {
+            auto it = byNum.find(q);
+            return it == byNum.end() ? nullptr : &it->second->mem;
+        };
+        handles_.clear();
+        nextNum_ = 1;
+        {
+            auto st = db_.use("SELECT num, id FROM queries ORDER BY num");
+            while (st.step()) addHandle(st.columnInt(0), std::string(st.columnBytes(1)));
+        }
+        {
+            auto st = db_.use("SELECT id, config FROM queries WHERE save_order IS NOT NULL ORDER BY save_order");
+            while (st.step()) mem_->saveQuery({std::string(st.columnBytes(0)), std::string(st.columnBytes(1))});
+        }
+        {
+            auto st = db_.use("SELECT key, value FROM meta");
+            while (st.step()) mem_->putMeta(std::string(st.columnBytes(0)), std::string(st.columnBytes(1)));
+        }
+        {
+            auto st = db_.use("SELECT q, data FROM elements");
+            while (st.step()) {
+                QueryStore* s = stores(st.columnInt(0));
+                if (!s) continue;
+                Reader r(st.columnBytes(1));
+                std::vector<int> slots = r.slots();
+                s->elements->setElement(r.element(), slots);
+            }
+        }
+        {
+            auto st = db_.use("SELECT q, key, source, id FROM joins");
+            while (st.step())
+                if (QueryStore* s = stores(st.columnInt(0)))
+                    s->elements->addJoinEntry(std::string(st.columnBytes(1)),
+                                              ElementRef{std::string(st.columnBytes(2)), std::string(st.columnBytes(3))});
+        }
+        {
+            auto st = db_.use("SELECT q, data FROM archive");
+            while (st.step())
+                if (QueryStore* s = stores(st.columnInt(0))) s->archive->addVersion(sqlitecodec::decodeElement(st.columnBytes(1)));
+        }
+        {
+            auto st = db_.use("SELECT q, key, data FROM accumulators");
+            while (st.step()) {
+                if (QueryStore* s = stores(st.columnInt(0))) {
+                    Accumulator a = sqlitecodec::decodeAccumulator(st.columnBytes(2));
+                    s->results->set(fromSql(st.columnInt(1)), &a);
+                }
+            }
+        }
+        {
+            auto st = db_.use("SELECT q, set_id, value, count FROM sorted_sets");
+            while (st.step())
+                if (QueryStore* s = stores(st.columnInt(0)))
+                    s->results->sortedIncrement(fromSql(st.columnInt(1)), st.columnDouble(2), st.columnInt(3));
+        }
+        {
+            auto st = db_.use("SELECT q, position, grp, source, id, original, due FROM futures ORDER BY due, seq");
+            while (st.step()) {
+                QueryStore* s = stores(st.columnInt(0));
+                if (!s) continue;
+                FutureItem item;
+                item.position = uint32_t(st.columnInt(1));
+                item.groupSignature = fromSql(st.columnInt(2));
+                item.element = ElementRef{std::string(st.columnBytes(3)), std::string(st.columnBytes(4))};
+                item.originalTime = st.columnInt(5);
+                item.dueTime = st.columnInt(6);
+                s->futures->push(PushMode::Always, item);
+            }
+        }
+        {
+            auto st = db_.use("SELECT q, sig, data FROM live");
+            while (st.step())
+                if (QueryStore* s = stores(st.columnInt(0)))
+                    s->live->upsertRow(fromSql(st.columnInt(1)), sqlitecodec::decodeMap(st.columnBytes(2)));
+        }
+        {
+            auto st = db_.use("SELECT q, key, value FROM state");
+            while (st.step())
+                if (QueryStore* s = stores(st.columnInt(0)))
+                    s->state->put(std::string(st.columnBytes(1)), std::string(st.columnBytes(2)));
+        }
+        journalBytes_ = 0;
+        {
+            auto st = db_.use("SELECT data FROM journal ORDER BY seq");
+            while (st.step()) {
+                std::string_view entry = st.columnBytes(0);
+                journalBytes_ += int64_t(entry.size());
+                sqlitejournal::Parser parser(entry);
+                Record rec;
+                while (parser.next(rec)) {
+                    shared_.journal.replayed(rec);
+                    Reader body(rec.body);
+                    if (rec.op == Op::QueryOpen) {
+                        std::string id = body.text();
+                        if (!handles_.count(id)) addHandle(rec.query, id);
+                    } else if (rec.op == Op::QueryDrop) {
+                        auto it = byNum.find(rec.query);
+                        if (it == byNum.end()) continue;
+                        mem_->dropQuery(it->second->id);
+                        handles_.erase(it->second->id);
+                        byNum.erase(it);
+                    } else if (rec.op == Op::QuerySave) {
+                        std::string id = body.text();
+                        if (!handles_.count(id)) addHandle(rec.query, id);
+                        mem_->saveQuery({id, body.text()});
+                    } else if (rec.op == Op::MetaPut) {
+                        Reader key(rec.key);
+                        std::string name = key.text();
+                        mem_->putMeta(name, body.text());
+                    } else if (QueryStore* s = stores(rec.query)) {
+                        applyToMemory(rec, *s);
+                    }
+                }
+            }
+        }
+        stateBytes_ = std::max<int64_t>(0, usedBytes() - journalBytes_);
+        if (watchOthers_) dataVersion_ = db_.queryInt("PRAGMA data_version");
+    }
+
+    /// One journal record of a query, applied to its stores in the memory backend.
+    static void applyToMemory(const Record& rec, QueryStore& s) {
+        Reader key(rec.key);
+        Reader body(rec.body);
+        switch (rec.op) {
+        case Op::ElementSet: {
+            std::vector<int> slots = body.slots();
+            s.elements->setElement(body.element(), slots);
+            return;
+        }
+        case Op::ElementDelete: s.elements->deleteElement(key.ref()); return;
+        case Op::ArchiveAdd: s.archive->addVersion(body.element()); return;
+        case Op::AccumulatorSet: {
+            uint64_t k = key.varint();
+            Accumulator a = body.accumulator();
+            s.results->set(k, &a);
+            return;
+        }
+        case Op::AccumulatorDelete: s.results->set(key.varint(), nullptr); return;
+        case Op::SortedIncrement: {
+            uint64_t setId = body.varint();
+            double value = body.float64();
+            s.results->sortedIncrement(setId, value, body.signedVarint());
+            return;
+        }
+        case Op::JoinAdd:
+        case Op::JoinRemove: {
+            std::string joinKey = body.text();
+            ElementRef ref = body.ref();
+            if (rec.op == Op::JoinAdd) {
+                s.elements->addJoinEntry(joinKey, ref);
+            } else {
+                s.elements->removeJoinEntry(joinKey, ref);
+            }
+            return;
+        }
+        case Op::FuturePush: {
+            FutureItem item;
+            item.position = uint32_t(body.varint());
+            item.groupSignature = body.varint();
+            item.element = body.ref();
+            item.originalTime = body.signedVarint();
+            item.dueTime = body.signedVarint();
+            s.futures->push(PushMode::Always, item);
+            return;
+        }
+        case Op::FutureRemove: {
+            uint32_t position = uint32_t(body.varint());
+            s.futures->remove(position, body.varint());
+            return;
+        }
+        case Op::FuturePop: s.futures->popDue(body.signedVarint()); return;
+        case Op::LiveSet: {
+            uint64_t signature = key.varint();
+            s.live->upsertRow(signature, body.map());
+            return;
+        }
+        case Op::LiveDelete: s.live->removeRow(key.varint()); return;
+        case Op::StatePut: {
+            std::string name = key.text();
+            s.state->put(name, body.text());
+            return;
+        }
+        case Op::StateDelete: s.state->put(key.text(), std::nullopt); return;
+        default: return;  // engine-wide records are applied by load()
+        }
+    }
+
+    /// The database's size less its free pages (a fold's deleted journal leaves many).
+    int64_t usedBytes() {
+        return (db_.queryInt("PRAGMA page_count") - db_.queryInt("PRAGMA freelist_count")) *
+               db_.queryInt("PRAGMA page_size");
+    }
+
+    void refreshOutsideTransaction() {
+        if (watchOthers_ && !shared_.inTransaction) refreshIfChanged();
+    }
+
+    /// Reloads the state when another connection has committed since this one last looked. The
+    /// engine keeps the stores it holds: each handle is re-pointed at the new memory state.
+    void refreshIfChanged() {
+        int64_t version = db_.queryInt("PRAGMA data_version");
+        if (version == dataVersion_) return;
+        auto old = std::move(handles_);
+        reopened_.clear();
+        load();
+        for (auto& [id, handle] : old) {
+            auto it = handles_.find(id);
+            if (it != handles_.end()) {
+                handle->num = it->second->num;
+                handle->mem = it->second->mem;
+                it->second = handle;
+            } else {
+                // Created here and not yet stored, or dropped by the other connection: the engine
+                // may hold its stores, so it lives on, empty, as a new query.
+                handle->num = nextNum_++;
+                handle->mem = mem_->openQuery(id);
+                handles_[id] = handle;
+                reopened_.push_back(handle);
+            }
+        }
+    }
+
     void openSchema() {
         // The first read of the file: a file that is not SQLite fails here with SQLITE_NOTADB.
         int64_t applicationId = db_.queryInt("PRAGMA application_id");
@@ -812,47 +1215,21 @@ private:
         }
     }
 
-    /// Undoes handle events after `mark` and clears every read cache. `all` = the whole
-    /// transaction ended (then the re-inserted query rows are committed on their own).
-    void undoHandles(size_t mark, bool all) {
-        for (size_t i = events_.size(); i > mark; --i) {
-            HandleEvent& event = events_[i - 1];
-            if (event.dropped) handles_[event.id] = event.handle;
-        }
-        if (all) {
-            inTransaction_ = false;
-            marks_.clear();
-            virtual_.clear();
-        }
-        for (size_t i = mark; i < events_.size(); ++i) {
-            const HandleEvent& event = events_[i];
-            if (event.dropped) continue;
-            auto it = handles_.find(event.id);
-            if (it == handles_.end() || it->second != event.handle) continue;
-            auto st = db_.use("INSERT OR IGNORE INTO queries(num, id) VALUES(?1, ?2)");
-            st.bind(1, event.handle->num).bindText(2, event.id);
-            st.run();
-        }
-        if (all) {
-            events_.clear();
-        } else {
-            // Creations stay logged: an outer rollback must re-insert their rows again.
-            events_.erase(std::remove_if(events_.begin() + std::ptrdiff_t(mark), events_.end(),
-                                         [](const HandleEvent& e) { return e.dropped; }),
-                          events_.end());
-        }
-        for (auto& [id, handle] : handles_) handle->clearCaches();
-    }
-
     SqliteOptions options_;
     Connection db_;
-    bool inTransaction_ = false;
-    std::unordered_map<std::string, std::shared_ptr<QueryHandle>> handles_;
-    std::vector<HandleEvent> events_;
-    std::vector<size_t> marks_;
-    std::vector<bool> virtual_;     ///< per mark: no SAVEPOINT was issued (see savepoint())
-    sqlite3_int64 changesAtBegin_ = 0;
-    std::unordered_map<std::string, std::string> dropSql_;
+    Shared shared_;
+    std::unique_ptr<StorageBackend> mem_;
+    std::unordered_map<std::string, std::shared_ptr<Handle>> handles_;
+    std::vector<std::shared_ptr<Handle>> created_;    ///< created in the open transaction
+    std::vector<std::shared_ptr<Handle>> dropped_;    ///< dropped in the open transaction
+    std::vector<std::shared_ptr<Handle>> reopened_;   ///< to record as created at the next begin()
+    std::vector<Mark> marks_;
+    int64_t nextNum_ = 1;
+    int64_t journalBytes_ = 0;  ///< bytes in the journal table
+    int64_t stateBytes_ = 0;    ///< the database's size after the last fold, less the journal
+    int64_t retryFoldAt_ = 0;
+    bool watchOthers_ = false;
+    int64_t dataVersion_ = 0;
 };
 
 }  // namespace

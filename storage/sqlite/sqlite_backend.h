@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // The SQLite storage backend: one database file holds the state of every query of an engine (each
-// row carries the query's number), so reopening the file restores every query. See
-// docs/storage.md for the schema. Not thread-safe: one backend, one thread (as the engine is).
+// row carries the query's number), so reopening the file restores every query. The state is also
+// held in memory (a memory backend answers every read); each commit appends one journal row, and
+// the journal is folded into the keyed tables from time to time. See docs/storage.md for the
+// schema. Not thread-safe: one backend, one thread (as the engine is).
 #pragma once
 #include <cstdint>
 #include <memory>
@@ -16,7 +18,6 @@ struct SqliteOptions {
     int busyTimeoutMs = 0;        ///< how long to wait for another connection's lock (0: fail at once)
     std::string vfs;              ///< SQLite VFS name (e.g. "opfs-sah" in a browser worker); empty = default
     std::string journalMode;      ///< empty: WAL natively, TRUNCATE under Emscripten (no shared memory)
-    size_t cacheEntries = 200000; ///< read cache size (elements + accumulators) per query; 0 disables it
     int64_t maxPageCount = 0;     ///< size quota in pages (PRAGMA max_page_count); past it writes fail with StorageFull; 0 = none
     int64_t pageCacheKib = 65536; ///< SQLite's page cache (PRAGMA cache_size, in KiB); 0 = SQLite's default (2 MiB)
     /// WAL pages between automatic checkpoints (PRAGMA wal_autocheckpoint); 0 = SQLite's default
@@ -35,6 +36,10 @@ struct SqliteOptions {
     /// other processes may read the last commit while this backend writes (`cqlite results --db`
     /// during `cqlite run`). Ignored under Emscripten, read-only, and with another VFS.
     bool exclusiveLock = true;
+    /// Journal bytes past which a commit folds the journal into the keyed tables (one SQLite
+    /// transaction; docs/storage.md, "Journal and fold"). 0: the keyed tables' size, at least
+    /// 4 MiB, so that a fold never writes more rows than the appends since the last one saved.
+    int64_t foldBytes = 0;
 };
 
 /// Opens (creating when missing, unless readOnly) a cqlite database at `path` (":memory:" for a
@@ -44,7 +49,7 @@ struct SqliteOptions {
 std::unique_ptr<StorageBackend> makeSqliteBackend(const std::string& path, SqliteOptions options = {});
 
 /// The schema version this build reads and writes (PRAGMA user_version).
-constexpr int64_t kSqliteSchemaVersion = 2;
+constexpr int64_t kSqliteSchemaVersion = 3;
 /// PRAGMA application_id of a cqlite database ("cqlt").
 constexpr int64_t kSqliteApplicationId = 0x63716c74;
 

@@ -4,6 +4,7 @@
 // strings as a varint length and raw bytes, containers as a varint count and their items.
 #include "storage/sqlite/value_codec.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -20,23 +21,20 @@ enum ElementFlags : uint8_t { kRelation = 1 };
 enum AccumulatorFields : uint8_t { kSum = 1, kCount = 2, kA = 4, kB = 8, kC = 16, kValue = 32 };
 }  // namespace
 
-void Writer::varint(uint64_t v) {
-    while (v >= 0x80) {
-        out_.push_back(char(uint8_t(v) | 0x80));
-        v >>= 7;
-    }
-    out_.push_back(char(v));
+void Writer::grow(size_t n) {
+    size_t capacity = std::max<size_t>({capacity_ * 2, size_ + n, 256});
+    std::unique_ptr<char[]> grown(new char[capacity]);
+    if (size_) std::memcpy(grown.get(), buf_.get(), size_);
+    buf_ = std::move(grown);
+    capacity_ = capacity;
 }
 
 void Writer::float64(double d) {
     uint64_t bits;
     std::memcpy(&bits, &d, sizeof bits);
-    for (int i = 0; i < 8; ++i) out_.push_back(char(uint8_t(bits >> (8 * i))));
-}
-
-void Writer::text(std::string_view s) {
-    varint(s.size());
-    out_.append(s.data(), s.size());
+    char* p = room(8);
+    for (int i = 0; i < 8; ++i) p[i] = char(uint8_t(bits >> (8 * i)));
+    size_ += 8;
 }
 
 void Writer::ref(const ElementRef& r) {
@@ -295,7 +293,7 @@ Value Reader::value() {
 std::string encodeElement(const Element& e) {
     Writer w;
     w.element(e);
-    return std::move(w.bytes());
+    return w.str();
 }
 
 ElementPtr decodeElement(std::string_view bytes) {
@@ -306,7 +304,7 @@ ElementPtr decodeElement(std::string_view bytes) {
 std::string encodeMap(const Map& m) {
     Writer w;
     w.map(m);
-    return std::move(w.bytes());
+    return w.str();
 }
 
 Map decodeMap(std::string_view bytes) {
@@ -317,7 +315,7 @@ Map decodeMap(std::string_view bytes) {
 std::string encodeAccumulator(const Accumulator& a) {
     Writer w;
     w.accumulator(a);
-    return std::move(w.bytes());
+    return w.str();
 }
 
 Accumulator decodeAccumulator(std::string_view bytes) {

@@ -20,6 +20,14 @@
 #include <cstdint>
 #include <cstring>
 
+#ifndef __EMSCRIPTEN__
+#include <cerrno>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#endif
+
 namespace cq::sqlitedb {
 
 namespace {
@@ -38,6 +46,10 @@ struct GatherFile {
     int capacity;
     sqlite3_int64 start;
     bool commitFrame;     // the last gathered frame header is a commit frame's
+    // The mapped WAL (see "Mapped WAL" below); when map is null, writes are gathered instead.
+    int fd;               // our own descriptor of the WAL file (-1: none)
+    char* map;            // MAP_SHARED mapping of bytes [0, mapSize) of the file
+    sqlite3_int64 mapSize;
 };
 
 constexpr int realOffset() { return int((sizeof(GatherFile) + 15) & ~size_t(15)); }
@@ -53,9 +65,59 @@ int flush(GatherFile* g) {
     return g->real->pMethods->xWrite(g->real, g->buffer, size, g->start);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Mapped WAL (native): the WAL file is mapped MAP_SHARED and SQLite's frame writes are memcpy()s
+// into the mapping, so a commit makes no system call at all. A pwrite() of one frame cost about
+// 3 us of kernel time here (ext4: page cache lookup, block_commit_write, mark_buffer_dirty), more
+// than SQLite's own work for a small transaction; tools/mb-style measurement: an autocommit
+// INSERT of a 330-byte row went from 6.2 us to NN us of CPU.
+// Why it is as safe as write(): a store into a shared file mapping is in the kernel's page cache
+// the moment it is made, exactly where write() would have put it, so a killed process loses
+// nothing written before it died and every other reader (pread, another process) sees it. fsync()
+// (SQLite's xSync at checkpoints) writes those pages out as it would written ones. The file is
+// grown ahead of the writes with posix_fallocate(), which reserves the blocks: a store into the
+// mapping never meets a full disk (that would be SIGBUS); the fallocate() fails instead, and the
+// write returns SQLITE_FULL. SQLite reads a WAL only up to its last valid frame (salts and
+// checksums), so the zeros past it are never taken for frames.
+#ifndef __EMSCRIPTEN__
+constexpr sqlite3_int64 kMapChunk = sqlite3_int64(4) << 20;
+
+void unmapWal(GatherFile* g) {
+    if (g->map) munmap(g->map, size_t(g->mapSize));
+    g->map = nullptr;
+    g->mapSize = 0;
+}
+
+/// Maps at least [0, end) of the WAL, growing the file (blocks reserved) when it is shorter.
+int mapWal(GatherFile* g, sqlite3_int64 end) {
+    if (g->map && end <= g->mapSize) return SQLITE_OK;
+    struct stat st;
+    if (fstat(g->fd, &st) != 0) return SQLITE_IOERR_FSTAT;
+    sqlite3_int64 size = st.st_size;
+    if (size < end) {
+        sqlite3_int64 grown = (end + kMapChunk - 1) / kMapChunk * kMapChunk;
+        int rc = posix_fallocate(g->fd, size, grown - size);
+        if (rc == ENOSPC) return SQLITE_FULL;
+        if (rc != 0) return SQLITE_IOERR_WRITE;
+        size = grown;
+    }
+    unmapWal(g);
+    void* map = mmap(nullptr, size_t(size), PROT_READ | PROT_WRITE, MAP_SHARED, g->fd, 0);
+    if (map == MAP_FAILED) return SQLITE_IOERR_MMAP;
+    g->map = static_cast<char*>(map);
+    g->mapSize = size;
+    return SQLITE_OK;
+}
+#endif
+
 int gatherClose(sqlite3_file* file) {
     GatherFile* g = gather(file);
     int rc = flush(g);
+#ifndef __EMSCRIPTEN__
+    unmapWal(g);
+    if (g->fd >= 0) close(g->fd);
+    g->fd = -1;
+#endif
     int closed = g->real->pMethods->xClose(g->real);
     sqlite3_free(g->buffer);
     g->buffer = nullptr;
@@ -63,12 +125,26 @@ int gatherClose(sqlite3_file* file) {
 }
 
 int gatherRead(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) {
+#ifndef __EMSCRIPTEN__
+    GatherFile* g = gather(file);
+    if (g->map && offset + amount <= g->mapSize) {
+        std::memcpy(out, g->map + offset, size_t(amount));
+        return SQLITE_OK;
+    }
+#endif
     if (int rc = flush(gather(file))) return rc;
     return real(file)->pMethods->xRead(real(file), out, amount, offset);
 }
 
 int gatherWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
     GatherFile* g = gather(file);
+#ifndef __EMSCRIPTEN__
+    if (g->fd >= 0) {
+        if (int rc = mapWal(g, offset + amount)) return rc;
+        std::memcpy(g->map + offset, data, size_t(amount));
+        return SQLITE_OK;
+    }
+#endif
     if (g->used != 0 && (offset != g->start + g->used || g->used + amount > kMaxGathered)) {
         if (int rc = flush(g)) return rc;
     }
@@ -102,6 +178,9 @@ int gatherWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 
 
 int gatherTruncate(sqlite3_file* file, sqlite3_int64 size) {
     if (int rc = flush(gather(file))) return rc;
+#ifndef __EMSCRIPTEN__
+    unmapWal(gather(file));  // mapped again by the next write; a mapping past the end would fault
+#endif
     return real(file)->pMethods->xTruncate(real(file), size);
 }
 
@@ -193,6 +272,12 @@ int gatherOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int 
     }
     int version = g->real->pMethods->iVersion;
     g->base.pMethods = &kMethods[version >= 3 ? 2 : version == 2 ? 1 : 0];
+    g->fd = -1;
+#ifndef __EMSCRIPTEN__
+    // Our own descriptor of the same file, to map and grow it (the unix VFS keeps its own to
+    // itself). Without one the writes are gathered instead.
+    if (name && !(flags & SQLITE_OPEN_READONLY)) g->fd = open(name, O_RDWR | O_CLOEXEC);
+#endif
     return SQLITE_OK;
 }
 

@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: MIT
+// The redo journal of the SQLite backend (docs/storage.md, "Journal and fold"). Each committed
+// transaction appends one row to the `journal` table: the concatenation of the records below, one
+// per store write, in the order the engine made them. A record is a state write (set this element,
+// delete that row), never an engine input, so replaying it needs no engine: reopening loads the
+// keyed tables and applies the journal's records on top. Folding applies them to the keyed tables
+// in one transaction and empties the journal.
+//
+// Framing of one record: op (1 byte), query number (varint), key length (varint), key bytes, body
+// length (varint), body bytes. Key and body are value_codec encodings; the key is what two writes
+// of the same row have in common (so a fold writes only the last of them).
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <unordered_set>
+
+#include "storage/sqlite/value_codec.h"
+
+namespace cq::sqlitejournal {
+
+enum class Op : uint8_t {
+    ElementSet = 1,     ///< key: ref; body: slots, element
+    ElementDelete,      ///< key: ref
+    ArchiveAdd,         ///< body: element
+    AccumulatorSet,     ///< key: varint key; body: accumulator
+    AccumulatorDelete,  ///< key: varint key
+    SortedIncrement,    ///< body: varint set, float64 value, signed varint delta
+    JoinAdd,            ///< body: text join key, ref
+    JoinRemove,         ///< body: text join key, ref
+    FuturePush,         ///< body: varint position, varint group, ref, signed original, signed due
+    FutureRemove,       ///< body: varint position, varint group
+    FuturePop,          ///< body: signed varint now (pops the earliest item due by then)
+    LiveSet,            ///< key: varint signature; body: map
+    LiveDelete,         ///< key: varint signature
+    StatePut,           ///< key: text; body: text value
+    StateDelete,        ///< key: text
+    MetaPut,            ///< query 0; key: text; body: text value
+    QueryOpen,          ///< body: text id (the query's number is the record's query)
+    QuerySave,          ///< body: text id, text config
+    QueryDrop,          ///< body: text id
+};
+constexpr uint8_t kLastOp = uint8_t(Op::QueryDrop);
+
+/// Which keyed row a record writes, for the fold's last-write-wins: 0 when the record is not keyed
+/// (its effect depends on the order of every record of its table, so all are applied).
+uint8_t rowClass(Op op);
+
+struct Record {
+    Op op{};
+    int64_t query = 0;
+    std::string_view key;
+    std::string_view body;
+};
+
+/// Hashes std::string and std::string_view alike, so a set of strings can be searched with a view.
+struct StringHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
+
+/// Appends records to a byte string (the open transaction's journal entry), in place: a record is
+/// begin(op, query), the key's encoding, body(), the body's encoding, end(). The two lengths are
+/// written as 5-byte varints and filled in when their part ends (a varint reader takes them as
+/// any other), so nothing is encoded twice or copied.
+class Recorder {
+public:
+    /// Starts a record; returns the writer for its key.
+    sqlitecodec::Writer& begin(Op op, int64_t query);
+    /// Ends the key; returns the writer for the body.
+    sqlitecodec::Writer& body();
+    /// Ends the body (an empty one if body() was not called) and the record.
+    void end();
+
+    std::string_view bytes() const { return out_.view(); }
+
+    // What the next fold must write (see SqliteBackend::fold): the keyed rows written since the
+    // last fold, each as its row class, query number and key encoding; and how many records since
+    // then depend on their order. Not undone by truncate() or clear(): a row marked by a
+    // rolled-back write is written with its unchanged value, which is harmless.
+    const StringSet& dirty() const { return dirty_; }
+    size_t orderedSinceFold() const { return ordered_; }
+    /// A record of the journal read back when opening the database, not yet folded.
+    void replayed(const Record& record);
+    void folded() {
+        dirty_.clear();
+        ordered_ = 0;
+    }
+    size_t size() const { return out_.size(); }
+    bool empty() const { return out_.empty(); }
+    void truncate(size_t size) { out_.truncate(size); }
+    void clear() { out_.clear(); }
+
+private:
+    void openLength();
+    void closeLength();
+    void note(Op op, int64_t query, std::string_view key);
+    sqlitecodec::Writer out_;
+    size_t lengthAt_ = 0;
+    size_t keyAt_ = 0;
+    Op op_{};
+    int64_t query_ = 0;
+    bool inKey_ = false;
+    StringSet dirty_;
+    sqlitecodec::Writer rowKey_;
+    size_t ordered_ = 0;
+};
+
+/// Iterates the records of one journal entry; throws Error(StorageCorrupt) on bad framing.
+class Parser {
+public:
+    explicit Parser(std::string_view bytes) : in_(bytes) {}
+    /// The next record, or false at the end.
+    bool next(Record& out);
+
+private:
+    std::string_view in_;
+    size_t pos_ = 0;
+};
+
+}  // namespace cq::sqlitejournal
