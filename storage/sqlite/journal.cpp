@@ -27,19 +27,16 @@ constexpr size_t kLengthBytes = 5;  // 35 bits: a record part of up to 32 GiB
 }
 
 Writer& Recorder::begin(Op op, int64_t query) {
-    op_ = op;
-    query_ = query;
+    if (rowClass(op) == 0) ++ordered_;
     out_.byte(uint8_t(op));
     out_.varint(uint64_t(query));
     openLength();
-    keyAt_ = out_.size();
     inKey_ = true;
     return out_;
 }
 
 Writer& Recorder::body() {
     closeLength();
-    note(op_, query_, out_.view().substr(keyAt_));
     openLength();
     inKey_ = false;
     return out_;
@@ -48,22 +45,6 @@ Writer& Recorder::body() {
 void Recorder::end() {
     if (inKey_) body();  // a record without a body still has its (empty) body's length
     closeLength();
-}
-
-void Recorder::replayed(const Record& record) { note(record.op, record.query, record.key); }
-
-void Recorder::note(Op op, int64_t query, std::string_view key) {
-    uint8_t rowClass = sqlitejournal::rowClass(op);
-    if (rowClass == 0) {
-        ++ordered_;
-        return;
-    }
-    rowKey_.clear();
-    rowKey_.byte(rowClass);
-    rowKey_.varint(uint64_t(query));
-    rowKey_.raw(key);
-    // Looked up as a view first: most writes hit a row already marked since the last fold.
-    if (dirty_.find(rowKey_.view()) == dirty_.end()) dirty_.emplace(rowKey_.view());
 }
 
 void Recorder::openLength() {

@@ -11,10 +11,8 @@
 // of the same row have in common (so a fold writes only the last of them).
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "storage/sqlite/value_codec.h"
 
@@ -54,13 +52,6 @@ struct Record {
     std::string_view body;
 };
 
-/// Hashes std::string and std::string_view alike, so a set of strings can be searched with a view.
-struct StringHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
-using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
-
 /// Appends records to a byte string (the open transaction's journal entry), in place: a record is
 /// begin(op, query), the key's encoding, body(), the body's encoding, end(). The two lengths are
 /// written as 5-byte varints and filled in when their part ends (a varint reader takes them as
@@ -76,18 +67,15 @@ public:
 
     std::string_view bytes() const { return out_.view(); }
 
-    // What the next fold must write (see SqliteBackend::fold): the keyed rows written since the
-    // last fold, each as its row class, query number and key encoding; and how many records since
-    // then depend on their order. Not undone by truncate() or clear(): a row marked by a
-    // rolled-back write is written with its unchanged value, which is harmless.
-    const StringSet& dirty() const { return dirty_; }
+    /// How many records whose effect depends on their order (rowClass 0) were recorded since
+    /// the last fold (then the fold reads the journal back). Not undone by truncate() or clear():
+    /// an extra read is harmless.
     size_t orderedSinceFold() const { return ordered_; }
     /// A record of the journal read back when opening the database, not yet folded.
-    void replayed(const Record& record);
-    void folded() {
-        dirty_.clear();
-        ordered_ = 0;
+    void replayed(const Record& record) {
+        if (rowClass(record.op) == 0) ++ordered_;
     }
+    void folded() { ordered_ = 0; }
     size_t size() const { return out_.size(); }
     bool empty() const { return out_.empty(); }
     void truncate(size_t size) { out_.truncate(size); }
@@ -96,15 +84,9 @@ public:
 private:
     void openLength();
     void closeLength();
-    void note(Op op, int64_t query, std::string_view key);
     sqlitecodec::Writer out_;
     size_t lengthAt_ = 0;
-    size_t keyAt_ = 0;
-    Op op_{};
-    int64_t query_ = 0;
     bool inKey_ = false;
-    StringSet dirty_;
-    sqlitecodec::Writer rowKey_;
     size_t ordered_ = 0;
 };
 

@@ -23,7 +23,9 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/common/error.h"
 #include "storage/memory/memory_backend.h"
@@ -235,6 +237,12 @@ struct Handle {
     int64_t num;
     std::string id;
     QueryStore mem;  ///< the memory backend's stores of this query
+    // The keyed rows written since the last fold (the fold writes their current values). A write
+    // that is rolled back leaves its mark: the fold then writes the unchanged value, harmlessly.
+    std::unordered_set<ElementRef, ElementRefHash> dirtyElements;
+    std::unordered_set<uint64_t> dirtyAccumulators;
+    std::unordered_set<uint64_t> dirtyLive;
+    std::unordered_set<std::string> dirtyState;
     Elements elements;
     Archive archive;
     Results results;
@@ -252,6 +260,7 @@ void Elements::setElement(const ElementPtr& element, const std::vector<int>& slo
     s_.write([&] {
         h_.mem.elements->setElement(element, slots);
         auto& j = s_.journal;
+        h_.dirtyElements.insert(element->ref);
         j.begin(Op::ElementSet, h_.num).ref(element->ref);
         Writer& body = j.body();
         body.slots(normalized(slots, scratch_));
@@ -263,6 +272,7 @@ void Elements::setElement(const ElementPtr& element, const std::vector<int>& slo
 void Elements::deleteElement(const ElementRef& ref) {
     s_.write([&] {
         h_.mem.elements->deleteElement(ref);
+        h_.dirtyElements.insert(ref);
         s_.journal.begin(Op::ElementDelete, h_.num).ref(ref);
         s_.journal.end();
     });
@@ -322,6 +332,7 @@ std::optional<Accumulator> Results::get(uint64_t key) { return h_.mem.results->g
 void Results::set(uint64_t key, const Accumulator* value) {
     s_.write([&] {
         h_.mem.results->set(key, value);
+        h_.dirtyAccumulators.insert(key);
         s_.journal.begin(value ? Op::AccumulatorSet : Op::AccumulatorDelete, h_.num).varint(key);
         Writer& body = s_.journal.body();
         if (value) body.accumulator(*value);
@@ -402,6 +413,7 @@ std::optional<FutureItem> Futures::popDue(int64_t now) {
 void Live::upsertRow(uint64_t signature, const Map& row) {
     s_.write([&] {
         h_.mem.live->upsertRow(signature, row);
+        h_.dirtyLive.insert(signature);
         s_.journal.begin(Op::LiveSet, h_.num).varint(signature);
         Writer& body = s_.journal.body();
         body.map(row);
@@ -412,6 +424,7 @@ void Live::upsertRow(uint64_t signature, const Map& row) {
 void Live::removeRow(uint64_t signature) {
     s_.write([&] {
         h_.mem.live->removeRow(signature);
+        h_.dirtyLive.insert(signature);
         s_.journal.begin(Op::LiveDelete, h_.num).varint(signature);
         s_.journal.end();
     });
@@ -427,6 +440,7 @@ std::optional<std::string> State::get(const std::string& key) { return h_.mem.st
 void State::put(const std::string& key, const std::optional<std::string>& value) {
     s_.write([&] {
         h_.mem.state->put(key, value);
+        h_.dirtyState.insert(key);
         s_.journal.begin(value ? Op::StatePut : Op::StateDelete, h_.num).text(key);
         Writer& body = s_.journal.body();
         if (value) body.text(*value);
@@ -530,6 +544,7 @@ public:
     void putMeta(const std::string& key, const std::string& value) override {
         shared_.write([&] {
             mem_->putMeta(key, value);
+            dirtyMeta_.insert(key);
             shared_.journal.begin(Op::MetaPut, 0).text(key);
             Writer& body = shared_.journal.body();
             body.text(value);
@@ -689,6 +704,7 @@ private:
             writeDirtyRows();
             db_.use("COMMIT").run();
             shared_.journal.folded();
+            clearDirty();
             journalBytes_ = 0;
             retryFoldAt_ = 0;
             stateBytes_ = usedBytes();
@@ -698,112 +714,63 @@ private:
         }
     }
 
-    /// Writes every row written since the last fold, in the tables' key order: a fold rewrites
-    /// many leaf pages of a table, and in key order it finishes each page before the next.
-    /// Rows of dropped queries are skipped: query numbers are never reused, and the query's
-    /// QueryDrop (applied before) deleted what earlier folds wrote.
+    /// Writes every keyed row written since the last fold with its current value, table by table
+    /// in the tables' key order: a fold rewrites many leaf pages, and in key order it finishes
+    /// each page before the next. Rows of dropped queries are skipped: query numbers are never
+    /// reused, and the query's QueryDrop (applied before) deleted what earlier folds wrote.
     void writeDirtyRows() {
-        struct Row {
-            uint8_t rowClass;
-            int64_t first;          ///< accumulators, live: the key as stored; else the query
-            int64_t second;         ///< accumulators, live: the query
-            std::string_view a, b;  ///< elements: source, id; state, meta: the key
-            int64_t query;
-        };
-        std::vector<Row> rows;
-        rows.reserve(shared_.journal.dirty().size());
-        for (const std::string& dirty : shared_.journal.dirty()) {
-            Row row{};
-            std::string_view rest = dirty;
-            Reader head(rest);
-            row.rowClass = head.byte();
-            row.query = int64_t(head.varint());
-            rest.remove_prefix(head.position());
-            if (row.rowClass == 2 || row.rowClass == 3) {
-                row.first = toSql(Reader(rest).varint());
-                row.second = row.query;
-            } else {
-                row.first = row.query;
-                // Text fields (a varint length and the bytes), viewed in place.
-                auto view = [&](std::string_view& out) {
-                    Reader r(rest);
-                    uint64_t size = r.varint();
-                    if (size > rest.size() - r.position()) throw Error(ErrorCode::Internal, "a bad dirty-row key");
-                    out = rest.substr(r.position(), size_t(size));
-                    rest.remove_prefix(r.position() + size_t(size));
-                };
-                view(row.a);
-                if (row.rowClass == 1) view(row.b);
-            }
-            rows.push_back(row);
-        }
-        std::sort(rows.begin(), rows.end(), [](const Row& x, const Row& y) {
-            if (x.rowClass != y.rowClass) return x.rowClass < y.rowClass;
-            if (x.first != y.first) return x.first < y.first;
-            if (x.second != y.second) return x.second < y.second;
-            if (x.a != y.a) return x.a < y.a;
-            return x.b < y.b;
-        });
-        std::unordered_map<int64_t, Handle*> byNum;
-        for (auto& [id, handle] : handles_) byNum[handle->num] = handle.get();
         Writer data;
+        std::vector<Handle*> live;
+        for (auto& [id, handle] : handles_) live.push_back(handle.get());
+        std::sort(live.begin(), live.end(), [](Handle* a, Handle* b) { return a->num < b->num; });
         std::vector<int> slots;
-        for (const Row& row : rows) {
-            const int64_t q = row.query;
-            data.clear();
-            if (row.rowClass == 5) {
-                std::string key(row.a);
-                auto st = db_.use("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
-                st.bindText(1, key).bindBlob(2, mem_->getMeta(key).value_or(std::string()));
-                st.run();
-                continue;
-            }
-            auto it = byNum.find(q);
-            if (it == byNum.end()) continue;
-            QueryStore& mem = it->second->mem;
-            switch (row.rowClass) {
-            case 1: {
-                ElementRef ref{std::string(row.a), std::string(row.b)};
-                if (ElementPtr e = memoryElementWithSlots(*mem.elements, ref, slots)) {
+        for (Handle* h : live) {
+            const int64_t q = h->num;
+            std::vector<const ElementRef*> refs;
+            for (const ElementRef& ref : h->dirtyElements) refs.push_back(&ref);
+            std::sort(refs.begin(), refs.end(), [](const ElementRef* a, const ElementRef* b) { return *a < *b; });
+            for (const ElementRef* ref : refs) {
+                if (ElementPtr e = memoryElementWithSlots(*h->mem.elements, *ref, slots)) {
+                    data.clear();
                     data.slots(slots);
                     data.element(*e);
                     auto st = db_.use("INSERT OR REPLACE INTO elements(q, source, id, data) VALUES(?1, ?2, ?3, ?4)");
-                    st.bind(1, q).bindText(2, ref.source).bindText(3, ref.id).bindBlob(4, data.view());
+                    st.bind(1, q).bindText(2, ref->source).bindText(3, ref->id).bindBlob(4, data.view());
                     st.run();
                 } else {
                     auto st = db_.use("DELETE FROM elements WHERE q = ?1 AND source = ?2 AND id = ?3");
-                    st.bind(1, q).bindText(2, ref.source).bindText(3, ref.id);
+                    st.bind(1, q).bindText(2, ref->source).bindText(3, ref->id);
                     st.run();
                 }
-                break;
             }
-            case 2:
-                if (auto a = mem.results->get(fromSql(row.first))) {
+            for (int64_t key : sortedKeys(h->dirtyAccumulators)) {
+                if (auto a = h->mem.results->get(fromSql(key))) {
+                    data.clear();
                     data.accumulator(*a);
                     auto st = db_.use("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?1, ?2, ?3)");
-                    st.bind(1, row.first).bind(2, q).bindBlob(3, data.view());
+                    st.bind(1, key).bind(2, q).bindBlob(3, data.view());
                     st.run();
                 } else {
                     auto st = db_.use("DELETE FROM accumulators WHERE key = ?1 AND q = ?2");
-                    st.bind(1, row.first).bind(2, q);
+                    st.bind(1, key).bind(2, q);
                     st.run();
                 }
-                break;
-            case 3:
-                if (const Map* live = memoryLiveRow(*mem.live, fromSql(row.first))) {
-                    data.map(*live);
+            }
+            for (int64_t key : sortedKeys(h->dirtyLive)) {
+                if (const Map* row = memoryLiveRow(*h->mem.live, fromSql(key))) {
+                    data.clear();
+                    data.map(*row);
                     auto st = db_.use("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?1, ?2, ?3)");
-                    st.bind(1, row.first).bind(2, q).bindBlob(3, data.view());
+                    st.bind(1, key).bind(2, q).bindBlob(3, data.view());
                     st.run();
                 } else {
                     auto st = db_.use("DELETE FROM live WHERE sig = ?1 AND q = ?2");
-                    st.bind(1, row.first).bind(2, q);
+                    st.bind(1, key).bind(2, q);
                     st.run();
                 }
-                break;
-            case 4: {
-                std::string key(row.a);
-                if (auto value = mem.state->get(key)) {
+            }
+            for (const std::string& key : h->dirtyState) {
+                if (auto value = h->mem.state->get(key)) {
                     auto st = db_.use("INSERT OR REPLACE INTO state(q, key, value) VALUES(?1, ?2, ?3)");
                     st.bind(1, q).bindText(2, key).bindBlob(3, *value);
                     st.run();
@@ -812,11 +779,33 @@ private:
                     st.bind(1, q).bindText(2, key);
                     st.run();
                 }
-                break;
-            }
-            default: throw Error(ErrorCode::Internal, "a dirty row of unknown class");
             }
         }
+        for (const std::string& key : dirtyMeta_) {
+            auto st = db_.use("INSERT OR REPLACE INTO meta(key, value) VALUES(?1, ?2)");
+            st.bindText(1, key).bindBlob(2, mem_->getMeta(key).value_or(std::string()));
+            st.run();
+        }
+    }
+
+    /// Marks a fold has written: cleared only once its transaction committed.
+    void clearDirty() {
+        for (auto& [id, handle] : handles_) {
+            handle->dirtyElements.clear();
+            handle->dirtyAccumulators.clear();
+            handle->dirtyLive.clear();
+            handle->dirtyState.clear();
+        }
+        dirtyMeta_.clear();
+    }
+
+    /// 64-bit keys as stored (top bit flipped), in the table's order.
+    static std::vector<int64_t> sortedKeys(const std::unordered_set<uint64_t>& keys) {
+        std::vector<int64_t> out;
+        out.reserve(keys.size());
+        for (uint64_t key : keys) out.push_back(toSql(key));
+        std::sort(out.begin(), out.end());
+        return out;
     }
 
     /// One journal record whose effect depends on its order, written to the tables.
@@ -924,6 +913,7 @@ private:
     /// the memory backend keeps no undo log then).
     void load() {
         mem_ = makeMemoryBackend();
+        dirtyMeta_.clear();
         std::unordered_map<int64_t, std::shared_ptr<Handle>> byNum;
         auto refresh = [this] { refreshOutsideTransaction(); };
         auto addHandle = [&](int64_t num, const std::string& id) {
@@ -1040,9 +1030,10 @@ private:
                     } else if (rec.op == Op::MetaPut) {
                         Reader key(rec.key);
                         std::string name = key.text();
+                        dirtyMeta_.insert(name);
                         mem_->putMeta(name, body.text());
-                    } else if (QueryStore* s = stores(rec.query)) {
-                        applyToMemory(rec, *s);
+                    } else if (auto it = byNum.find(rec.query); it != byNum.end()) {
+                        applyToMemory(rec, *it->second);
                     }
                 }
             }
@@ -1051,25 +1042,39 @@ private:
         if (watchOthers_) dataVersion_ = db_.queryInt("PRAGMA data_version");
     }
 
-    /// One journal record of a query, applied to its stores in the memory backend.
-    static void applyToMemory(const Record& rec, QueryStore& s) {
+    /// One journal record of a query, applied to its stores in the memory backend (and marked
+    /// for the next fold, as the write that made it was).
+    static void applyToMemory(const Record& rec, Handle& h) {
+        QueryStore& s = h.mem;
         Reader key(rec.key);
         Reader body(rec.body);
         switch (rec.op) {
         case Op::ElementSet: {
             std::vector<int> slots = body.slots();
-            s.elements->setElement(body.element(), slots);
+            ElementPtr e = body.element();
+            h.dirtyElements.insert(e->ref);
+            s.elements->setElement(e, slots);
             return;
         }
-        case Op::ElementDelete: s.elements->deleteElement(key.ref()); return;
+        case Op::ElementDelete: {
+            ElementRef ref = key.ref();
+            h.dirtyElements.insert(ref);
+            s.elements->deleteElement(ref);
+            return;
+        }
         case Op::ArchiveAdd: s.archive->addVersion(body.element()); return;
-        case Op::AccumulatorSet: {
+        case Op::AccumulatorSet:
+        case Op::AccumulatorDelete: {
             uint64_t k = key.varint();
+            h.dirtyAccumulators.insert(k);
+            if (rec.op == Op::AccumulatorDelete) {
+                s.results->set(k, nullptr);
+                return;
+            }
             Accumulator a = body.accumulator();
             s.results->set(k, &a);
             return;
         }
-        case Op::AccumulatorDelete: s.results->set(key.varint(), nullptr); return;
         case Op::SortedIncrement: {
             uint64_t setId = body.varint();
             double value = body.float64();
@@ -1103,18 +1108,28 @@ private:
             return;
         }
         case Op::FuturePop: s.futures->popDue(body.signedVarint()); return;
-        case Op::LiveSet: {
+        case Op::LiveSet:
+        case Op::LiveDelete: {
             uint64_t signature = key.varint();
+            h.dirtyLive.insert(signature);
+            if (rec.op == Op::LiveDelete) {
+                s.live->removeRow(signature);
+                return;
+            }
             s.live->upsertRow(signature, body.map());
             return;
         }
-        case Op::LiveDelete: s.live->removeRow(key.varint()); return;
-        case Op::StatePut: {
+        case Op::StatePut:
+        case Op::StateDelete: {
             std::string name = key.text();
+            h.dirtyState.insert(name);
+            if (rec.op == Op::StateDelete) {
+                s.state->put(name, std::nullopt);
+                return;
+            }
             s.state->put(name, body.text());
             return;
         }
-        case Op::StateDelete: s.state->put(key.text(), std::nullopt); return;
         default: return;  // engine-wide records are applied by load()
         }
     }
@@ -1142,12 +1157,20 @@ private:
             if (it != handles_.end()) {
                 handle->num = it->second->num;
                 handle->mem = it->second->mem;
+                handle->dirtyElements = std::move(it->second->dirtyElements);
+                handle->dirtyAccumulators = std::move(it->second->dirtyAccumulators);
+                handle->dirtyLive = std::move(it->second->dirtyLive);
+                handle->dirtyState = std::move(it->second->dirtyState);
                 it->second = handle;
             } else {
                 // Created here and not yet stored, or dropped by the other connection: the engine
                 // may hold its stores, so it lives on, empty, as a new query.
                 handle->num = nextNum_++;
                 handle->mem = mem_->openQuery(id);
+                handle->dirtyElements.clear();
+                handle->dirtyAccumulators.clear();
+                handle->dirtyLive.clear();
+                handle->dirtyState.clear();
                 handles_[id] = handle;
                 reopened_.push_back(handle);
             }
@@ -1224,6 +1247,7 @@ private:
     std::vector<std::shared_ptr<Handle>> dropped_;    ///< dropped in the open transaction
     std::vector<std::shared_ptr<Handle>> reopened_;   ///< to record as created at the next begin()
     std::vector<Mark> marks_;
+    std::set<std::string> dirtyMeta_;  ///< meta keys written since the last fold
     int64_t nextNum_ = 1;
     int64_t journalBytes_ = 0;  ///< bytes in the journal table
     int64_t stateBytes_ = 0;    ///< the database's size after the last fold, less the journal

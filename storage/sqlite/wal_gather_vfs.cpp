@@ -47,6 +47,11 @@ struct GatherFile {
     sqlite3_int64 start;
     bool commitFrame;     // the last gathered frame header is a commit frame's
     // The mapped WAL (see "Mapped WAL" below); when map is null, writes are gathered instead.
+    bool database;        // a main database file (its checkpoint writes are gathered), else a WAL
+    GatherFile* nextDatabase;  // the list of open database files (gDatabases)
+    const char* name;     // the file's name (SQLite keeps it valid while the file is open)
+    GatherFile* wal;      // database: its open WAL, if any (only then are its writes gathered)
+    GatherFile* owner;    // WAL: its database, if open through this VFS
     int fd;               // our own descriptor of the WAL file (-1: none)
     char* map;            // MAP_SHARED mapping of bytes [0, mapSize) of the file
     sqlite3_int64 mapSize;
@@ -110,9 +115,37 @@ int mapWal(GatherFile* g, sqlite3_int64 end) {
 }
 #endif
 
+// ---------------------------------------------------------------------------------------------
+// Gathered checkpoints: in WAL mode SQLite writes the main database file only when it checkpoints,
+// one page per write() in increasing page order (walCheckpoint), which for 1 KiB pages was one
+// system call per page. Contiguous writes to a database file are gathered (up to kMaxGathered)
+// and written as one. Anything else SQLite does with the file writes them out first (read, sync,
+// size, truncate, lock, unlock, file control, close), and so does the start of a new WAL (a write
+// of its header): SQLite reuses the WAL only after a checkpoint has copied it, and syncs the
+// database before that at synchronous=NORMAL or FULL; the flush on the header keeps the order
+// even at synchronous=OFF. Single-threaded, as the native build's SQLite.
+GatherFile* gDatabases = nullptr;
+
+int flushDatabases() {
+    for (GatherFile* g = gDatabases; g; g = g->nextDatabase)
+        if (int rc = flush(g)) return rc;
+    return SQLITE_OK;
+}
+
 int gatherClose(sqlite3_file* file) {
     GatherFile* g = gather(file);
     int rc = flush(g);
+    for (GatherFile** at = &gDatabases; *at; at = &(*at)->nextDatabase) {
+        if (*at == g) {
+            *at = g->nextDatabase;
+            break;
+        }
+    }
+    if (g->database && g->wal) g->wal->owner = nullptr;
+    if (!g->database && g->owner) {
+        if (int flushed = flush(g->owner)) rc = rc != SQLITE_OK ? rc : flushed;
+        g->owner->wal = nullptr;  // no WAL, no gathering (a rollback journal orders writes by sync)
+    }
 #ifndef __EMSCRIPTEN__
     unmapWal(g);
     if (g->fd >= 0) close(g->fd);
@@ -138,6 +171,26 @@ int gatherRead(sqlite3_file* file, void* out, int amount, sqlite3_int64 offset) 
 
 int gatherWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 offset) {
     GatherFile* g = gather(file);
+    if (g->database && g->wal) {
+        if (g->used != 0 && (offset != g->start + g->used || g->used + amount > kMaxGathered)) {
+            if (int rc = flush(g)) return rc;
+        }
+        if (amount > kMaxGathered) return g->real->pMethods->xWrite(g->real, data, amount, offset);
+        if (g->capacity < kMaxGathered) {
+            char* grown = static_cast<char*>(sqlite3_realloc(g->buffer, kMaxGathered));
+            if (!grown) return g->real->pMethods->xWrite(g->real, data, amount, offset);
+            g->buffer = grown;
+            g->capacity = kMaxGathered;
+        }
+        if (g->used == 0) g->start = offset;
+        std::memcpy(g->buffer + g->used, data, size_t(amount));
+        g->used += amount;
+        return SQLITE_OK;
+    }
+    if (g->database) return g->real->pMethods->xWrite(g->real, data, amount, offset);
+    if (offset < kWalHeaderSize) {
+        if (int rc = flushDatabases()) return rc;  // a new WAL: the checkpoint's pages go first
+    }
 #ifndef __EMSCRIPTEN__
     if (g->fd >= 0) {
         if (int rc = mapWal(g, offset + amount)) return rc;
@@ -194,8 +247,14 @@ int gatherFileSize(sqlite3_file* file, sqlite3_int64* size) {
     return real(file)->pMethods->xFileSize(real(file), size);
 }
 
-int gatherLock(sqlite3_file* file, int lock) { return real(file)->pMethods->xLock(real(file), lock); }
-int gatherUnlock(sqlite3_file* file, int lock) { return real(file)->pMethods->xUnlock(real(file), lock); }
+int gatherLock(sqlite3_file* file, int lock) {
+    if (int rc = flush(gather(file))) return rc;
+    return real(file)->pMethods->xLock(real(file), lock);
+}
+int gatherUnlock(sqlite3_file* file, int lock) {
+    if (int rc = flush(gather(file))) return rc;
+    return real(file)->pMethods->xUnlock(real(file), lock);
+}
 int gatherCheckReservedLock(sqlite3_file* file, int* out) {
     return real(file)->pMethods->xCheckReservedLock(real(file), out);
 }
@@ -261,7 +320,8 @@ const sqlite3_io_methods kMethods[3] = {gatherMethods(1), gatherMethods(2), gath
 
 int gatherOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int flags, int* outFlags) {
     sqlite3_vfs* base = realVfs(vfs);
-    if (!(flags & SQLITE_OPEN_WAL)) return base->xOpen(base, name, file, flags, outFlags);
+    const bool database = (flags & SQLITE_OPEN_MAIN_DB) != 0;
+    if (!(flags & SQLITE_OPEN_WAL) && !database) return base->xOpen(base, name, file, flags, outFlags);
     GatherFile* g = gather(file);
     std::memset(g, 0, sizeof(GatherFile));
     g->real = reinterpret_cast<sqlite3_file*>(reinterpret_cast<char*>(file) + realOffset());
@@ -273,6 +333,22 @@ int gatherOpen(sqlite3_vfs* vfs, sqlite3_filename name, sqlite3_file* file, int 
     int version = g->real->pMethods->iVersion;
     g->base.pMethods = &kMethods[version >= 3 ? 2 : version == 2 ? 1 : 0];
     g->fd = -1;
+    g->name = name;
+    if (database) {
+        g->database = true;
+        g->nextDatabase = gDatabases;
+        gDatabases = g;
+        return SQLITE_OK;
+    }
+    // The WAL of "NAME" is "NAME-wal" (sqlite3.c, pagerOpenWal).
+    for (GatherFile* d = gDatabases; d && name; d = d->nextDatabase) {
+        size_t n = d->name ? std::strlen(d->name) : 0;
+        if (n && std::strncmp(d->name, name, n) == 0 && std::strcmp(name + n, "-wal") == 0) {
+            d->wal = g;
+            g->owner = d;
+            break;
+        }
+    }
 #ifndef __EMSCRIPTEN__
     // Our own descriptor of the same file, to map and grow it (the unix VFS keeps its own to
     // itself). Without one the writes are gathered instead.
