@@ -17,7 +17,7 @@ struct SqliteOptions {
     bool readOnly = false;        ///< open read-only: every write throws StorageReadOnly
     int busyTimeoutMs = 0;        ///< how long to wait for another connection's lock (0: fail at once)
     std::string vfs;              ///< SQLite VFS name (e.g. "opfs-sah" in a browser worker); empty = default
-    std::string journalMode;      ///< empty: WAL natively, TRUNCATE under Emscripten (no shared memory)
+    std::string journalMode;      ///< empty: WAL (under Emscripten: TRUNCATE with another VFS)
     int64_t maxPageCount = 0;     ///< size quota in pages (PRAGMA max_page_count); past it writes fail with StorageFull; 0 = none
     int64_t pageCacheKib = 65536; ///< SQLite's page cache (PRAGMA cache_size, in KiB); 0 = SQLite's default (2 MiB)
     /// WAL pages between automatic checkpoints (PRAGMA wal_autocheckpoint); 0 = SQLite's default
