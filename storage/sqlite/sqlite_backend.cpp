@@ -455,9 +455,9 @@ int openFlags(const SqliteOptions& options) {
     return options.readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
 }
 
-/// The VFS to open with: the one asked for, else natively the WAL-gathering wrapper of the default
-/// VFS (one write() per commit instead of two per page: wal_gather_vfs.cpp). Under Emscripten the
-/// default journal is not a WAL and the VFSes (OPFS, memdb) are the JS layer's choice: untouched.
+/// The VFS to open with: the one asked for, else natively the wrapper of the default VFS that maps
+/// the WAL and gathers checkpoint writes (wal_gather_vfs.cpp). Under Emscripten the file systems
+/// and VFSes (NODEFS, OPFS, memdb) are the JS layer's: untouched.
 std::string vfsName(const SqliteOptions& options) {
     if (!options.vfs.empty()) return options.vfs;
 #ifndef __EMSCRIPTEN__
@@ -572,9 +572,13 @@ public:
         }
         mem_->begin();
         shared_.inTransaction = true;
-        // Queries a reload kept alive under new numbers (refreshIfChanged) are created now.
-        for (auto& handle : reopened_) recordOpen(*handle);
-        reopened_.clear();
+        // Queries whose creation a rollback discarded, or that a reload kept alive under new
+        // numbers (refreshIfChanged), are created now.
+        for (auto& handle : pendingOpens_) {
+            auto it = handles_.find(handle->id);
+            if (it != handles_.end() && it->second == handle) recordOpen(*handle);
+        }
+        pendingOpens_.clear();
     }
 
     void commit() override {
@@ -596,12 +600,9 @@ public:
         endTransaction();
         if (db_.inTransaction()) db_.exec("ROLLBACK");
         // Like the memory backend's, a query created in the transaction outlives its rollback: its
-        // creation, discarded with the journal entry, is stored on its own.
-        if (!created.empty()) {
-            shared_.write([&] {
-                for (auto& handle : created) recordOpen(*handle);
-            });
-        }
+        // creation, discarded with the journal entry, is journaled again by the next transaction
+        // (until then it is empty, and an empty query is as good as none).
+        pendingOpens_.insert(pendingOpens_.end(), created.begin(), created.end());
     }
 
     void savepoint() override {
@@ -755,30 +756,18 @@ private:
                 }
             }
             for (int64_t key : sortedKeys(h->dirtyAccumulators)) {
-                if (auto a = h->mem.results->get(fromSql(key))) {
-                    data.clear();
-                    data.accumulator(*a);
-                    auto st = db_.use("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?1, ?2, ?3)");
-                    st.bind(1, key).bind(2, q).bindBlob(3, data.view());
-                    st.run();
-                } else {
-                    auto st = db_.use("DELETE FROM accumulators WHERE key = ?1 AND q = ?2");
-                    st.bind(1, key).bind(2, q);
-                    st.run();
-                }
+                auto a = h->mem.results->get(fromSql(key));
+                data.clear();
+                if (a) data.accumulator(*a);
+                writeKeyedRow("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?1, ?2, ?3)",
+                              "DELETE FROM accumulators WHERE key = ?1 AND q = ?2", key, q, a ? &data : nullptr);
             }
             for (int64_t key : sortedKeys(h->dirtyLive)) {
-                if (const Map* row = memoryLiveRow(*h->mem.live, fromSql(key))) {
-                    data.clear();
-                    data.map(*row);
-                    auto st = db_.use("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?1, ?2, ?3)");
-                    st.bind(1, key).bind(2, q).bindBlob(3, data.view());
-                    st.run();
-                } else {
-                    auto st = db_.use("DELETE FROM live WHERE sig = ?1 AND q = ?2");
-                    st.bind(1, key).bind(2, q);
-                    st.run();
-                }
+                const Map* row = memoryLiveRow(*h->mem.live, fromSql(key));
+                data.clear();
+                if (row) data.map(*row);
+                writeKeyedRow("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?1, ?2, ?3)",
+                              "DELETE FROM live WHERE sig = ?1 AND q = ?2", key, q, row ? &data : nullptr);
             }
             for (const std::string& key : h->dirtyState) {
                 if (auto value = h->mem.state->get(key)) {
@@ -797,6 +786,14 @@ private:
             st.bindText(1, key).bindBlob(2, mem_->getMeta(key).value_or(std::string()));
             st.run();
         }
+    }
+
+    /// Writes one row of a table keyed (64-bit key, q): its encoding, or its deletion (null).
+    void writeKeyedRow(const char* upsertSql, const char* deleteSql, int64_t key, int64_t q, const Writer* data) {
+        auto st = db_.use(data ? upsertSql : deleteSql);
+        st.bind(1, key).bind(2, q);
+        if (data) st.bindBlob(3, data->view());
+        st.run();
     }
 
     /// Marks a fold has written: cleared only once its transaction committed.
@@ -862,15 +859,12 @@ private:
             return;
         }
         case Op::FuturePush: {
-            int64_t position = int64_t(body.varint());
-            int64_t group = toSql(body.varint());
-            ElementRef ref = body.ref();
-            int64_t original = body.signedVarint();
-            int64_t due = body.signedVarint();
+            FutureItem item = readFuture(body);
             auto st = db_.use(
                 "INSERT INTO futures(q, position, grp, source, id, original, due) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)");
-            st.bind(1, q).bind(2, position).bind(3, group).bindText(4, ref.source).bindText(5, ref.id);
-            st.bind(6, original).bind(7, due);
+            st.bind(1, q).bind(2, int64_t(item.position)).bind(3, toSql(item.groupSignature));
+            st.bindText(4, item.element.source).bindText(5, item.element.id);
+            st.bind(6, item.originalTime).bind(7, item.dueTime);
             st.run();
             return;
         }
@@ -1053,6 +1047,17 @@ private:
         if (watchOthers_) dataVersion_ = db_.queryInt("PRAGMA data_version");
     }
 
+    /// The body of a FuturePush record (written by Futures::push).
+    static FutureItem readFuture(Reader& body) {
+        FutureItem item;
+        item.position = uint32_t(body.varint());
+        item.groupSignature = body.varint();
+        item.element = body.ref();
+        item.originalTime = body.signedVarint();
+        item.dueTime = body.signedVarint();
+        return item;
+    }
+
     /// One journal record of a query, applied to its stores in the memory backend (and marked
     /// for the next fold, as the write that made it was).
     static void applyToMemory(const Record& rec, Handle& h) {
@@ -1103,16 +1108,7 @@ private:
             }
             return;
         }
-        case Op::FuturePush: {
-            FutureItem item;
-            item.position = uint32_t(body.varint());
-            item.groupSignature = body.varint();
-            item.element = body.ref();
-            item.originalTime = body.signedVarint();
-            item.dueTime = body.signedVarint();
-            s.futures->push(PushMode::Always, item);
-            return;
-        }
+        case Op::FuturePush: s.futures->push(PushMode::Always, readFuture(body)); return;
         case Op::FutureRemove: {
             uint32_t position = uint32_t(body.varint());
             s.futures->remove(position, body.varint());
@@ -1161,7 +1157,7 @@ private:
         int64_t version = db_.queryInt("PRAGMA data_version");
         if (version == dataVersion_) return;
         auto old = std::move(handles_);
-        reopened_.clear();
+        pendingOpens_.clear();
         load();
         for (auto& [id, handle] : old) {
             auto it = handles_.find(id);
@@ -1183,7 +1179,7 @@ private:
                 handle->dirtyLive.clear();
                 handle->dirtyState.clear();
                 handles_[id] = handle;
-                reopened_.push_back(handle);
+                pendingOpens_.push_back(handle);
             }
         }
     }
@@ -1258,7 +1254,7 @@ private:
     std::unordered_map<std::string, std::shared_ptr<Handle>> handles_;
     std::vector<std::shared_ptr<Handle>> created_;    ///< created in the open transaction
     std::vector<std::shared_ptr<Handle>> dropped_;    ///< dropped in the open transaction
-    std::vector<std::shared_ptr<Handle>> reopened_;   ///< to record as created at the next begin()
+    std::vector<std::shared_ptr<Handle>> pendingOpens_;  ///< to journal as created at the next begin()
     std::vector<Mark> marks_;
     std::set<std::string> dirtyMeta_;  ///< meta keys written since the last fold
     int64_t nextNum_ = 1;
