@@ -685,6 +685,10 @@ private:
 
     void maybeFold() {
         int64_t threshold = options_.foldBytes > 0 ? options_.foldBytes : std::max(kMinFoldBytes, stateBytes_);
+        // Under a size quota the journal may take at most a quarter of it: left to grow to 16 MiB
+        // it would fill a small quota with records of a state that fits many times over.
+        if (options_.foldBytes <= 0 && options_.maxPageCount > 0)
+            threshold = std::min(threshold, options_.maxPageCount * pageSize_ / 4);
         if (journalBytes_ >= threshold && journalBytes_ >= retryFoldAt_) fold();
     }
 
@@ -1233,6 +1237,7 @@ private:
         // A size quota (an edge platform's storage limit, or a test of a full disk): past it SQLite
         // fails the write with SQLITE_FULL, which is StorageFull, and the transaction rolls back.
         if (options_.maxPageCount > 0) db_.queryInt("PRAGMA max_page_count=" + std::to_string(options_.maxPageCount));
+        pageSize_ = db_.queryInt("PRAGMA page_size", 4096);
         if (applicationId != kSqliteApplicationId) {
             db_.exec("BEGIN IMMEDIATE");
             try {
@@ -1263,6 +1268,7 @@ private:
     int64_t retryFoldAt_ = 0;
     bool watchOthers_ = false;
     bool walMode_ = false;
+    int64_t pageSize_ = 4096;
     int64_t dataVersion_ = 0;
 };
 

@@ -58,6 +58,13 @@ ErrorCode codeOf(const std::function<void()>& f, std::string* message = nullptr)
     return ErrorCode::Ok;
 }
 
+/// prefix + i, appended piece by piece: g++ 12 warns falsely (-Wrestrict) on "literal" + std::string.
+std::string numbered(const char* prefix, int i) {
+    std::string out = prefix;
+    out += std::to_string(i);
+    return out;
+}
+
 /// Runs raw SQL on a file with the system-independent sqlite3 API (the same amalgamation).
 void rawSql(const std::string& path, const std::string& sql) {
     sqlite3* db = nullptr;
@@ -460,11 +467,7 @@ TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled
     // one 4 MiB chunk of the mapped WAL (wal_gather_vfs.cpp grows and maps it again); folded at
     // once or replayed from the journal when reopening.
     const std::string padding(2000, 'p');
-    auto id = [](int i) {
-        std::string out = "n";  // appended: g++ 12 warns falsely (-Wrestrict) on "n" + std::string
-        out += std::to_string(i);
-        return out;
-    };
+    auto id = [](int i) { return numbered("n", i); };
     for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
         INFO("foldBytes " << foldBytes);
         TempDb db;
@@ -583,6 +586,32 @@ TEST_CASE("storage throughput: memory vs sqlite, batched commits", "[.bench][sto
     double im = run(*inMemory);
     WARN("changes/s: memory " << int64_t(m) << ", sqlite file " << int64_t(f) << ", sqlite :memory: " << int64_t(im));
     CHECK(f > 0);
+}
+
+TEST_CASE("sqlite backend: under a quota the journal is folded before it fills the quota", "[storage][sqlite]") {
+    // 2,000 updates of the same 5 elements of 2 KB: 4 MB of journal records for a state of 10 KB.
+    // Under a 160 KB quota the journal must be folded long before its 16 MiB default threshold.
+    TempDb db;
+    SqliteOptions capped;
+    capped.maxPageCount = 40;
+    capped.pageSize = 4096;
+    const std::string padding(2000, 'x');
+    {
+        auto backend = makeSqliteBackend(db.path(), capped);
+        QueryStore q = backend->openQuery("q");
+        for (int i = 0; i < 2000; ++i) {
+            backend->begin();
+            q.elements->setElement(node(numbered("n", i % 5), Map{{"i", Value(int64_t(i))}, {"pad", Value(padding)}}), {0});
+            backend->commit();
+        }
+    }
+    auto reopened = makeSqliteBackend(db.path(), capped);
+    QueryStore q = reopened->openQuery("q");
+    for (int k = 0; k < 5; ++k) {
+        ElementPtr e = q.elements->getElement(refOf(numbered("n", k)));
+        REQUIRE(e != nullptr);
+        CHECK(e->properties.at("i").asInt() == 1995 + k);
+    }
 }
 
 TEST_CASE("sqlite backend: a full database is StorageFull and loses nothing accepted", "[storage][sqlite][errors]") {
