@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
-// The redo journal of the SQLite backend (docs/storage.md, "Journal and fold"). Each committed
-// transaction appends one row to the `journal` table: the concatenation of the records below, one
-// per store write, in the order the engine made them. A record is a state write (set this element,
-// delete that row), never an engine input, so replaying it needs no engine: reopening loads the
-// keyed tables and applies the journal's records on top. Folding applies them to the keyed tables
-// in one transaction and empties the journal.
+// The redo journal of the SQLite backend (docs/storage.md, "Design: the state in memory, a journal
+// in SQLite"). Each committed transaction appends one row to the `journal` table: the
+// concatenation of the records below, one per store write, in the order the engine made them. A
+// record is a state write (set this element, delete that row), never an engine input, so replaying
+// it needs no engine: reopening loads the tables and applies the journal's records on top. A fold
+// applies the records whose effect depends on their order and writes every keyed row they touched
+// once, from memory, then empties the journal.
 //
-// Framing of one record: op (1 byte), query number (varint), key length (varint), key bytes, body
-// length (varint), body bytes. Key and body are value_codec encodings; the key is what two writes
-// of the same row have in common (so a fold writes only the last of them).
+// Framing of one record: op (1 byte), query number (varint), key length, key bytes, body length,
+// body bytes (the lengths as 5-byte varints). Key and body are value_codec encodings; the key
+// names the row a keyed record writes.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -41,8 +42,9 @@ enum class Op : uint8_t {
 };
 constexpr uint8_t kLastOp = uint8_t(Op::QueryDrop);
 
-/// Which keyed row a record writes, for the fold's last-write-wins: 0 when the record is not keyed
-/// (its effect depends on the order of every record of its table, so all are applied).
+/// Which table's keyed row a record writes (elements 1, accumulators 2, live rows 3, state 4,
+/// meta 5), or 0 when the record is not keyed: its effect depends on its order among the records
+/// of its table, so a fold applies it from the journal.
 uint8_t rowClass(Op op);
 
 struct Record {

@@ -16,6 +16,7 @@
 #include "core/common/error.h"
 #include "core/query/engine.h"
 #include "storage/memory/memory_backend.h"
+#include "storage/sqlite/journal.h"
 #include "storage/sqlite/sqlite_backend.h"
 #include "storage/sqlite/value_codec.h"
 #include "tests/unit/storage/backend_suite.h"
@@ -153,6 +154,39 @@ TEST_CASE("sqlite codec: malformed input is StorageCorrupt", "[storage][sqlite][
         sqlitecodec::Reader r(nested);
         r.value();
     }) == ErrorCode::StorageCorrupt);
+}
+
+TEST_CASE("sqlite journal: records round-trip, with and without a body", "[storage][sqlite][codec]") {
+    using namespace cq::sqlitejournal;
+    Recorder recorder;
+    recorder.begin(Op::ElementDelete, 7).ref(refOf("n1"));
+    recorder.end();
+    const std::string big(300, 'b');  // a body past 127 bytes: the 5-byte length carries two groups
+    recorder.begin(Op::StatePut, 1234567).text("k");
+    recorder.body().text(big);
+    recorder.end();
+    const size_t firstTwo = recorder.size();
+    recorder.begin(Op::QueryDrop, 3);
+    recorder.body().text("q");
+    recorder.end();
+    recorder.truncate(firstTwo);  // a savepoint rolled back: the last record is gone
+    CHECK(recorder.orderedSinceFold() == 1);
+
+    Parser parser(recorder.bytes());
+    Record r;
+    REQUIRE(parser.next(r));
+    CHECK(r.op == Op::ElementDelete);
+    CHECK(r.query == 7);
+    CHECK(sqlitecodec::Reader(r.key).ref() == refOf("n1"));
+    CHECK(r.body.empty());
+    REQUIRE(parser.next(r));
+    CHECK(r.op == Op::StatePut);
+    CHECK(r.query == 1234567);
+    CHECK(sqlitecodec::Reader(r.key).text() == "k");
+    CHECK(sqlitecodec::Reader(r.body).text() == big);
+    CHECK_FALSE(parser.next(r));
+    CHECK(rowClass(Op::StatePut) != 0);
+    CHECK(rowClass(Op::FuturePop) == 0);
 }
 
 TEST_CASE("sqlite backend: a non-SQLite file is StorageCorrupt", "[storage][sqlite][errors]") {
