@@ -66,6 +66,14 @@ std::string numbered(const char* prefix, int i) {
     return out;
 }
 
+/// A size quota of 40 pages of 4 KiB: room for the schema and a few dozen rows of 2 KB.
+SqliteOptions smallQuota() {
+    SqliteOptions options;
+    options.maxPageCount = 40;
+    options.pageSize = 4096;
+    return options;
+}
+
 /// Runs raw SQL on a file with the system-independent sqlite3 API (the same amalgamation).
 void rawSql(const std::string& path, const std::string& sql) {
     sqlite3* db = nullptr;
@@ -626,9 +634,7 @@ TEST_CASE("sqlite backend: under a quota the journal is folded before it fills t
     // 2,000 updates of the same 5 elements of 2 KB: 4 MB of journal records for a state of 10 KB.
     // Under a 160 KB quota the journal must be folded long before its 16 MiB default threshold.
     TempDb db;
-    SqliteOptions capped;
-    capped.maxPageCount = 40;
-    capped.pageSize = 4096;
+    const SqliteOptions capped = smallQuota();
     const std::string padding(2000, 'x');
     {
         auto backend = makeSqliteBackend(db.path(), capped);
@@ -652,9 +658,7 @@ TEST_CASE("sqlite backend: a full database is StorageFull and loses nothing acce
     // The quota stands in for a full disk or an exhausted browser quota: SQLite reports both as
     // SQLITE_FULL. 40 pages of 4 KiB hold the schema and a few dozen rows of 2 KB.
     TempDb db;
-    SqliteOptions capped;
-    capped.maxPageCount = 40;
-    capped.pageSize = 4096;
+    const SqliteOptions capped = smallQuota();
     const std::string padding(2000, 'x');
     auto insert = [&](int i) {
         auto e = std::make_shared<Element>();
