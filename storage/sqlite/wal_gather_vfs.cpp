@@ -1,18 +1,24 @@
 // SPDX-License-Identifier: MIT
-// The gathering VFS (see wal_gather_vfs.h). SQLite appends a WAL frame as two writes, the 24-byte
-// frame header and then the page (sqlite3.c walWriteOneFrame), so a change that commits two pages
-// costs four pwrite() calls, each a system call plus the file system's per-call work on every page
-// cache page it touches (a 4,120-byte frame straddles two). Measured on the benchmark (scenario 1,
-// 10,000 rooms, one change per transaction) pwrite was 18% of the CPU time of a change.
+// The WAL VFS (see wal_gather_vfs.h): a wrapper of SQLite's default VFS that cuts the system calls
+// of a commit and of a checkpoint. Three parts, each described where it is implemented:
 //
-// Here, writes to a WAL file that continue the previous write are gathered in a buffer and handed
-// to the real file as one write when the page of a *commit* frame arrives (its header carries the
-// database size, non-zero only for the last frame of a transaction). So every commit is in the
-// file, in full, before SQLite's sqlite3WalFrames() goes on to publish it in the WAL index: what a
-// reader, a checkpoint or a crash sees is unchanged. Any other use of the file (read, sync,
-// truncate, size, file control, close) or a write elsewhere writes the buffer out first, so SQLite
-// never observes the difference; frames of a transaction that spills pages before committing are
-// only delayed until then. Files other than WALs are the default VFS's own, untouched.
+// - Mapped WAL (native, writable): a WAL file is mapped MAP_SHARED and frames are memcpy()s into
+//   it, so a commit makes no system call.
+// - Gathered frames (when the WAL cannot be mapped): SQLite appends a WAL frame as two writes, the
+//   24-byte frame header and then the page (sqlite3.c walWriteOneFrame), so a change that commits
+//   two pages cost four pwrite() calls (18% of a scenario-1 change's CPU time, schema 2). Writes to
+//   a WAL file that continue the previous write are gathered in a buffer and handed to the real
+//   file as one write when the page of a *commit* frame arrives (its header carries the database
+//   size, non-zero only for the last frame of a transaction). So every commit is in the file, in
+//   full, before SQLite's sqlite3WalFrames() goes on to publish it in the WAL index: what a reader,
+//   a checkpoint or a crash sees is unchanged. Any other use of the file (read, sync, truncate,
+//   size, file control, close) or a write elsewhere writes the buffer out first, so SQLite never
+//   observes the difference; frames of a transaction that spills pages before committing are only
+//   delayed until then.
+// - Gathered checkpoints: contiguous writes to a main database file whose WAL is open are written
+//   as one.
+//
+// Other files (rollback journals, temporary files) are the default VFS's own, untouched.
 #include "storage/sqlite/wal_gather_vfs.h"
 
 #include <sqlite3.h>
@@ -46,12 +52,12 @@ struct GatherFile {
     int capacity;
     sqlite3_int64 start;
     bool commitFrame;     // the last gathered frame header is a commit frame's
-    // The mapped WAL (see "Mapped WAL" below); when map is null, writes are gathered instead.
     bool database;        // a main database file (its checkpoint writes are gathered), else a WAL
     GatherFile* nextDatabase;  // the list of open database files (gDatabases)
     const char* name;     // the file's name (SQLite keeps it valid while the file is open)
     GatherFile* wal;      // database: its open WAL, if any (only then are its writes gathered)
     GatherFile* owner;    // WAL: its database, if open through this VFS
+    // The mapped WAL (see "Mapped WAL" below); without a descriptor, frames are gathered instead.
     int fd;               // our own descriptor of the WAL file (-1: none)
     char* map;            // MAP_SHARED mapping of bytes [0, mapSize) of the file
     sqlite3_int64 mapSize;
@@ -74,8 +80,9 @@ int flush(GatherFile* g) {
 // Mapped WAL (native): the WAL file is mapped MAP_SHARED and SQLite's frame writes are memcpy()s
 // into the mapping, so a commit makes no system call at all. A pwrite() of one frame cost about
 // 3 us of kernel time here (ext4: page cache lookup, block_commit_write, mark_buffer_dirty), more
-// than SQLite's own work for a small transaction; tools/mb-style measurement: an autocommit
-// INSERT of a 330-byte row went from 6.2 us to NN us of CPU.
+// than SQLite's own work for a small transaction: an autocommit INSERT of a 330-byte row, 1 KiB
+// pages, exclusive locking, took 6.5 us of CPU through the default VFS and 4.8 us through this one
+// (a microbenchmark on the amalgamation, 50,000 inserts).
 // Why it is as safe as write(): a store into a shared file mapping is in the kernel's page cache
 // the moment it is made, exactly where write() would have put it, so a killed process loses
 // nothing written before it died and every other reader (pread, another process) sees it. fsync()
