@@ -6,9 +6,9 @@
 // and is recorded in the transaction's redo entry (journal.h). commit() appends that entry to the
 // `journal` table as one row: one INSERT, which SQLite commits atomically, however many rows and
 // queries the change touched. When the journal has grown past the size of the keyed tables,
-// commit() folds it into them (elements, live, accumulators, ...) in one SQLite transaction, keeping
-// only the last write of each row. Opening loads the keyed tables into memory and replays the
-// journal on top.
+// commit() folds it into them (elements, live, accumulators, ...) in one SQLite transaction,
+// writing each row the journal touched once, from memory. Opening loads the keyed tables into
+// memory and replays the journal on top.
 //
 // Why not write each row through (schema 2 did): a change then cost one b-tree update per row it
 // touched plus the commit, and reads went through a bounded cache that thrashed once the graph
@@ -87,6 +87,10 @@ const char* const kDropQuerySql[] = {
 /// The journal may grow to the keyed tables' size (so a fold costs at most about as much as the
 /// appends it saves), but not below this: small databases would fold every few changes.
 constexpr int64_t kMinFoldBytes = int64_t(16) << 20;
+
+/// The default largest journal row (a larger entry is split into rows of one transaction).
+/// SQLite's limit on a value is 1 GB; rows of this size also keep a fold's reading in pieces.
+constexpr int64_t kJournalRowBytes = int64_t(64) << 20;
 
 /// SQLite integers are signed: flipping the top bit maps uint64 order onto int64 order, so
 /// ORDER BY on a stored key gives the same order as the memory backend's std::map<uint64_t>.
@@ -675,13 +679,44 @@ private:
         marks_.clear();
     }
 
-    /// Appends the open transaction's journal entry (one row, one statement: atomic).
+    /// Appends the open transaction's journal entry: one row, one statement, atomic. An entry
+    /// past SqliteOptions::journalRowBytes (a batch of millions of changes) is split at record
+    /// boundaries into rows written in one SQLite transaction: SQLite refuses a value over 1 GB
+    /// (SQLITE_MAX_LENGTH).
     void appendJournal() {
         std::string_view entry = shared_.journal.bytes();
-        auto st = db_.use("INSERT INTO journal(data) VALUES(?1)");
-        st.bindBlob(1, entry);
-        st.run();
+        const size_t maxRow = size_t(options_.journalRowBytes > 0 ? options_.journalRowBytes : kJournalRowBytes);
+        if (entry.size() <= maxRow) {
+            insertJournalRow(entry);
+        } else {
+            const bool own = !db_.inTransaction();
+            if (own) db_.use("BEGIN IMMEDIATE").run();
+            try {
+                sqlitejournal::Parser parser(entry);
+                Record rec;
+                size_t start = 0, end = 0;
+                while (parser.next(rec)) {
+                    size_t recordEnd = size_t(rec.body.data() + rec.body.size() - entry.data());
+                    if (recordEnd - start > maxRow && end > start) {
+                        insertJournalRow(entry.substr(start, end - start));
+                        start = end;
+                    }
+                    end = recordEnd;
+                }
+                insertJournalRow(entry.substr(start, end - start));
+                if (own) db_.use("COMMIT").run();
+            } catch (...) {
+                if (own && db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+                throw;
+            }
+        }
         journalBytes_ += int64_t(entry.size());
+    }
+
+    void insertJournalRow(std::string_view data) {
+        auto st = db_.use("INSERT INTO journal(data) VALUES(?1)");
+        st.bindBlob(1, data);
+        st.run();
     }
 
     void maybeFold() {

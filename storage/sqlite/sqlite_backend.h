@@ -40,6 +40,9 @@ struct SqliteOptions {
     /// transaction; docs/storage.md, "Journal and fold"). 0: the keyed tables' size, at least
     /// 4 MiB, so that a fold never writes more rows than the appends since the last one saved.
     int64_t foldBytes = 0;
+    /// The largest journal row; a transaction's entry past it (a batch of millions of changes) is
+    /// split at record boundaries into rows of one SQLite transaction. 0: 64 MiB.
+    int64_t journalRowBytes = 0;
 };
 
 /// Opens (creating when missing, unless readOnly) a cqlite database at `path` (":memory:" for a

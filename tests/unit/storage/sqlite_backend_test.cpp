@@ -537,6 +537,31 @@ TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled
     }
 }
 
+TEST_CASE("sqlite backend: a journal entry split into rows reads back", "[storage][sqlite]") {
+    // Rows of at most 2,000 bytes: the transactions of randomWrites span many rows each.
+    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
+        INFO("foldBytes " << foldBytes);
+        TempDb db;
+        SqliteOptions options;
+        options.journalRowBytes = 2000;
+        options.foldBytes = foldBytes;
+        auto oracle = makeMemoryBackend();
+        {
+            auto sqlite = makeSqliteBackend(db.path(), options);
+            for (StorageBackend* b : {sqlite.get(), oracle.get()}) {
+                QueryStore q = b->openQuery("q");
+                for (uint32_t batch = 0; batch < 3; ++batch) {
+                    b->begin();
+                    randomWrites(*b, q, 40 + batch, 300);
+                    b->commit();
+                }
+            }
+        }
+        auto reopened = makeSqliteBackend(db.path(), options);
+        CHECK(drainSnapshot(*reopened, reopened->openQuery("q")) == drainSnapshot(*oracle, oracle->openQuery("q")));
+    }
+}
+
 TEST_CASE("sqlite backend: a corrupt journal is StorageCorrupt", "[storage][sqlite][errors]") {
     TempDb db;
     makeSqliteBackend(db.path())->putMeta("k", "v");
