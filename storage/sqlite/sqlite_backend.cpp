@@ -101,6 +101,9 @@ uint64_t fromSql(int64_t v) { return uint64_t(v) ^ 0x8000000000000000ull; }
 /// outside a transaction becomes a transaction of its own.
 struct Shared {
     StorageBackend* backend = nullptr;
+    /// Catches up with what other connections committed (only outside a transaction, only when
+    /// the file is shared): before a read that does not run in the engine's transaction.
+    std::function<void()> refreshOutsideTransaction;
     bool inTransaction = false;
     bool readOnly = false;
     std::string path;
@@ -206,7 +209,7 @@ private:
 
 class Live final : public LiveResults {
 public:
-    Live(Shared& s, Handle& h, std::function<void()> refresh) : s_(s), h_(h), refresh_(std::move(refresh)) {}
+    Live(Shared& s, Handle& h) : s_(s), h_(h) {}
     void upsertRow(uint64_t signature, const Map& row) override;
     void removeRow(uint64_t signature) override;
     void rows(std::vector<std::pair<uint64_t, Map>>& out) override;
@@ -214,7 +217,6 @@ public:
 private:
     Shared& s_;
     Handle& h_;
-    std::function<void()> refresh_;
 };
 
 class State final : public KeyValueStore {
@@ -229,7 +231,7 @@ private:
 };
 
 struct Handle {
-    Handle(Shared& s, int64_t num, std::string id, QueryStore mem, std::function<void()> refresh)
+    Handle(Shared& s, int64_t num, std::string id, QueryStore mem)
         : num(num),
           id(std::move(id)),
           mem(mem),
@@ -237,7 +239,7 @@ struct Handle {
           archive(s, *this),
           results(s, *this),
           futures(s, *this),
-          live(s, *this, std::move(refresh)),
+          live(s, *this),
           state(s, *this) {}
     int64_t num;
     std::string id;
@@ -436,7 +438,7 @@ void Live::removeRow(uint64_t signature) {
 }
 
 void Live::rows(std::vector<std::pair<uint64_t, Map>>& out) {
-    refresh_();
+    s_.refreshOutsideTransaction();
     h_.mem.live->rows(out);
 }
 
@@ -477,6 +479,7 @@ public:
         : options_(std::move(options)), db_(path, openFlags(options_), vfsName(options_)) {
         db_.check(sqlite3_busy_timeout(db_.handle(), options_.busyTimeoutMs), "busy_timeout");
         shared_.backend = this;
+        shared_.refreshOutsideTransaction = [this] { refreshOutsideTransaction(); };
         shared_.readOnly = options_.readOnly;
         shared_.path = path;
         // Another connection may change the file only when this one does not hold it exclusively.
@@ -579,10 +582,8 @@ public:
         shared_.inTransaction = true;
         // Queries whose creation a rollback discarded, or that a reload kept alive under new
         // numbers (refreshIfChanged), are created now.
-        for (auto& handle : pendingOpens_) {
-            auto it = handles_.find(handle->id);
-            if (it != handles_.end() && it->second == handle) recordOpen(*handle);
-        }
+        for (auto& handle : pendingOpens_)
+            if (isCurrent(handle)) recordOpen(*handle);
         pendingOpens_.clear();
     }
 
@@ -642,8 +643,7 @@ private:
 
     /// A new query: a new number (never reused), recorded in the open transaction's journal entry.
     Handle& newHandle(const std::string& id) {
-        auto handle = std::make_shared<Handle>(shared_, nextNum_++, id, mem_->openQuery(id),
-                                               [this] { refreshOutsideTransaction(); });
+        auto handle = std::make_shared<Handle>(shared_, nextNum_++, id, mem_->openQuery(id));
         handles_[id] = handle;
         recordOpen(*handle);
         return *handle;
@@ -656,13 +656,17 @@ private:
         if (remember) created_.push_back(handles_[handle.id]);
     }
 
+    /// Whether `handle` is its id's registered query (not dropped, nor replaced by a newer one).
+    bool isCurrent(const std::shared_ptr<Handle>& handle) const {
+        auto it = handles_.find(handle->id);
+        return it != handles_.end() && it->second == handle;
+    }
+
     /// The queries created since `mark` that are still registered (not dropped since).
     std::vector<std::shared_ptr<Handle>> liveCreated(size_t mark) {
         std::vector<std::shared_ptr<Handle>> out;
-        for (size_t i = mark; i < created_.size(); ++i) {
-            auto it = handles_.find(created_[i]->id);
-            if (it != handles_.end() && it->second == created_[i]) out.push_back(created_[i]);
-        }
+        for (size_t i = mark; i < created_.size(); ++i)
+            if (isCurrent(created_[i])) out.push_back(created_[i]);
         return out;
     }
 
@@ -1016,9 +1020,8 @@ private:
         mem_ = makeMemoryBackend();
         dirtyMeta_.clear();
         std::unordered_map<int64_t, std::shared_ptr<Handle>> byNum;
-        auto refresh = [this] { refreshOutsideTransaction(); };
         auto addHandle = [&](int64_t num, const std::string& id) {
-            auto handle = std::make_shared<Handle>(shared_, num, id, mem_->openQuery(id), refresh);
+            auto handle = std::make_shared<Handle>(shared_, num, id, mem_->openQuery(id));
             handles_[id] = handle;
             byNum[num] = handle;
             nextNum_ = std::max(nextNum_, num + 1);

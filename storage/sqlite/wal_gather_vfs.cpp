@@ -1,20 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The WAL VFS (see wal_gather_vfs.h): a wrapper of SQLite's default VFS that cuts the system calls
-// of a commit and of a checkpoint. Three parts, each described where it is implemented:
+// of a commit and of a checkpoint. Two parts, each described where it is implemented:
 //
 // - Mapped WAL (native, writable): a WAL file is mapped MAP_SHARED and frames are memcpy()s into
-//   it, so a commit makes no system call.
-// - Gathered frames (when the WAL cannot be mapped): SQLite appends a WAL frame as two writes, the
-//   24-byte frame header and then the page (sqlite3.c walWriteOneFrame), so a change that commits
-//   two pages cost four pwrite() calls (18% of a scenario-1 change's CPU time, schema 2). Writes to
-//   a WAL file that continue the previous write are gathered in a buffer and handed to the real
-//   file as one write when the page of a *commit* frame arrives (its header carries the database
-//   size, non-zero only for the last frame of a transaction). So every commit is in the file, in
-//   full, before SQLite's sqlite3WalFrames() goes on to publish it in the WAL index: what a reader,
-//   a checkpoint or a crash sees is unchanged. Any other use of the file (read, sync, truncate,
-//   size, file control, close) or a write elsewhere writes the buffer out first, so SQLite never
-//   observes the difference; frames of a transaction that spills pages before committing are only
-//   delayed until then.
+//   it, so a commit makes no system call. (Schema 2 gathered a commit's frames into one write();
+//   the mapping replaced that, and a WAL without a descriptor of our own, which only a read-only
+//   connection has and it writes no frames, is written straight through.)
 // - Gathered checkpoints: contiguous writes to a main database file whose WAL is open are written
 //   as one.
 //
@@ -38,26 +29,24 @@ namespace cq::sqlitedb {
 
 namespace {
 
-constexpr int kFrameHeaderSize = 24;         // WAL_FRAME_HDRSIZE
 constexpr int kWalHeaderSize = 32;           // WAL_HDRSIZE: frames start after it
 // SQLite's unix VFS writes at most 128 KiB - 1 per call (seekAndWriteFd masks the size with 0x1ffff):
-// the buffer is written out before it would grow past 64 KiB (16 frames of 4 KiB pages).
+// gathered pages are written out before they would pass 64 KiB (64 pages of 1 KiB).
 constexpr int kMaxGathered = 1 << 16;
 
 struct GatherFile {
     sqlite3_file base;    // pMethods: gatherMethods
     sqlite3_file* real;   // the default VFS's file, allocated right after this struct
-    char* buffer;         // sqlite3_malloc'ed; bytes [start, start + used) of the file
+    char* buffer;         // database: gathered pages, bytes [start, start + used) of the file
     int used;
     int capacity;
     sqlite3_int64 start;
-    bool commitFrame;     // the last gathered frame header is a commit frame's
     bool database;        // a main database file (its checkpoint writes are gathered), else a WAL
     GatherFile* nextDatabase;  // the list of open database files (gDatabases)
     const char* name;     // the file's name (SQLite keeps it valid while the file is open)
     GatherFile* wal;      // database: its open WAL, if any (only then are its writes gathered)
     GatherFile* owner;    // WAL: its database, if open through this VFS
-    // The mapped WAL (see "Mapped WAL" below); without a descriptor, frames are gathered instead.
+    // The mapped WAL (see "Mapped WAL" below); without a descriptor, writes go straight through.
     int fd;               // our own descriptor of the WAL file (-1: none)
     char* map;            // MAP_SHARED mapping of bytes [0, mapSize) of the file
     sqlite3_int64 mapSize;
@@ -205,35 +194,8 @@ int gatherWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 
         return SQLITE_OK;
     }
 #endif
-    if (g->used != 0 && (offset != g->start + g->used || g->used + amount > kMaxGathered)) {
-        if (int rc = flush(g)) return rc;
-    }
-    const bool header = amount == kFrameHeaderSize && offset >= kWalHeaderSize;
-    // Only frames are gathered: a header, or a page following one. The WAL header and pages SQLite
-    // rewrites in place (a page changed twice in one transaction) go straight through.
-    if (!header && g->used == 0) return g->real->pMethods->xWrite(g->real, data, amount, offset);
-    if (g->used + amount > g->capacity) {
-        int capacity = g->capacity ? g->capacity : 16384;  // grows to at most 128 KiB
-        while (capacity < g->used + amount) capacity *= 2;
-        char* grown = static_cast<char*>(sqlite3_realloc(g->buffer, capacity));
-        if (!grown) {
-            if (int rc = flush(g)) return rc;
-            return g->real->pMethods->xWrite(g->real, data, amount, offset);
-        }
-        g->buffer = grown;
-        g->capacity = capacity;
-    }
-    if (g->used == 0) g->start = offset;
-    std::memcpy(g->buffer + g->used, data, size_t(amount));
-    g->used += amount;
-    if (header) {
-        // Bytes 4-7 of a frame header: the database size in pages for a commit frame, else 0.
-        const unsigned char* h = static_cast<const unsigned char*>(data);
-        g->commitFrame = (h[4] | h[5] | h[6] | h[7]) != 0;
-        return SQLITE_OK;
-    }
-    if (g->commitFrame) return flush(g);
-    return SQLITE_OK;
+    // Not mapped (no descriptor of our own): straight through, one write per header and page.
+    return g->real->pMethods->xWrite(g->real, data, amount, offset);
 }
 
 int gatherTruncate(sqlite3_file* file, sqlite3_int64 size) {
