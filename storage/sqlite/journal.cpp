@@ -63,10 +63,16 @@ void Recorder::closeLength() {
 }
 
 bool Parser::next(Record& out) {
-    if (pos_ == in_.size()) return false;
+    if (pos_ == in_.size() || padded_) return false;
     sqlitecodec::Reader r(in_.substr(pos_));
     uint8_t op = r.byte();
-    if (op == 0 || op > kLastOp) {
+    if (op == 0) {  // padding to the end of the row
+        if (in_.find_first_not_of('\0', pos_) != std::string_view::npos)
+            throw Error(ErrorCode::StorageCorrupt, "the journal has bytes after its padding");
+        padded_ = true;
+        return false;
+    }
+    if (op > kLastOp) {
         throw Error(ErrorCode::StorageCorrupt, "the journal has a record of unknown kind " + std::to_string(op));
     }
     out.op = Op(op);

@@ -9,7 +9,8 @@
 //
 // Framing of one record: op (1 byte), query number (varint), key length, key bytes, body length,
 // body bytes (the lengths as 5-byte varints). Key and body are value_codec encodings; the key
-// names the row a keyed record writes.
+// names the row a keyed record writes. A zero byte where a record would start begins padding:
+// zeros to the end of the row (the journal's rows are chunks of one size, sqlite_backend.cpp).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -96,12 +97,15 @@ private:
 class Parser {
 public:
     explicit Parser(std::string_view bytes) : in_(bytes) {}
-    /// The next record, or false at the end.
+    /// The next record, or false at the end (or at padding).
     bool next(Record& out);
+    /// Where the records read so far end (at the end: where the padding starts, if any).
+    size_t position() const { return pos_; }
 
 private:
     std::string_view in_;
     size_t pos_ = 0;
+    bool padded_ = false;
 };
 
 }  // namespace cq::sqlitejournal

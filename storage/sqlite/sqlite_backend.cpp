@@ -3,19 +3,20 @@
 //
 // The whole state lives in a memory backend (storage/memory), which answers every read and keeps
 // the transaction's undo log; SQLite makes it durable. Every store write goes to the memory backend
-// and is recorded in the transaction's redo entry (journal.h). commit() appends that entry to the
-// `journal` table as one row: one INSERT, which SQLite commits atomically, however many rows and
-// queries the change touched. When the journal has grown past the size of the keyed tables,
-// commit() folds it into them (elements, live, accumulators, ...) in one SQLite transaction,
-// writing each row the journal touched once, from memory. Opening loads the keyed tables into
-// memory and replays the journal on top.
+// and is recorded in the transaction's redo entry (journal.h). commit() adds that entry to the
+// `journal` table, a log of page-sized chunks (appendJournal()): usually one statement rewriting
+// one chunk row in place, which SQLite commits atomically however many rows and queries the change
+// touched. When the journal has grown past the size of the keyed tables, commit() folds it into
+// them (elements, live, accumulators, ...) in one SQLite transaction, writing each row the journal
+// touched once, from memory; the chunk rows stay, to be overwritten by the next generation. Opening
+// loads the keyed tables into memory and replays the current generation's chunks on top.
 //
 // Why not write each row through (schema 2 did): a change then cost one b-tree update per row it
 // touched plus the commit, and reads went through a bounded cache that thrashed once the graph
 // outgrew it. On scenario 1 of bench/ that was 7 us of SQLite work per change at 10,000 rooms and
 // 15 us at 100,000, against 2.6 us for the whole change on the memory backend (docs/benchmarks.md).
-// The journal append touches one page at the end of one b-tree, and the fold writes each row once
-// per fold however often it changed in between.
+// A commit rewrites one page of one b-tree, and the fold writes each row once per fold however
+// often it changed in between.
 #include "storage/sqlite/sqlite_backend.h"
 
 #include <sqlite3.h>
@@ -44,7 +45,7 @@ using sqlitedb::Connection;
 using sqlitejournal::Op;
 using sqlitejournal::Record;
 
-// Version 3 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
+// Version 4 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
 // in `queries`) so one database holds every query and dropping one is a DELETE per table. Keyed
 // tables are WITHOUT ROWID: the primary key is the access path, rows are stored once, in key
 // order. live and accumulators lead with their 64-bit key, not q: SQLite's integer fast path
@@ -54,7 +55,9 @@ using sqlitejournal::Record;
 const char* const kSchema = R"sql(
 CREATE TABLE queries(num INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, config TEXT, save_order INTEGER);
 CREATE TABLE meta(key TEXT PRIMARY KEY, value BLOB NOT NULL) WITHOUT ROWID;
-CREATE TABLE journal(seq INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE journal(slot INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE journal_gen(gen INTEGER NOT NULL);
+INSERT INTO journal_gen(gen) VALUES(1);
 CREATE TABLE elements(q INTEGER NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL, data BLOB NOT NULL,
   PRIMARY KEY(q, source, id)) WITHOUT ROWID;
 CREATE TABLE joins(q INTEGER NOT NULL, key BLOB NOT NULL, source TEXT NOT NULL, id TEXT NOT NULL,
@@ -88,9 +91,9 @@ const char* const kDropQuerySql[] = {
 /// appends it saves), but not below this: small databases would fold every few changes.
 constexpr int64_t kMinFoldBytes = int64_t(16) << 20;
 
-/// The default largest journal row (a larger entry is split into rows of one transaction).
-/// SQLite's limit on a value is 1 GB; rows of this size also keep a fold's reading in pieces.
-constexpr int64_t kJournalRowBytes = int64_t(64) << 20;
+/// A journal row starts with its generation, as 8 bytes: every row of a size has the same payload
+/// size whatever its generation (an integer column's size would vary with its value).
+constexpr size_t kChunkHeader = 8;
 
 /// SQLite integers are signed: flipping the top bit maps uint64 order onto int64 order, so
 /// ORDER BY on a stored key gives the same order as the memory backend's std::map<uint64_t>.
@@ -683,53 +686,148 @@ private:
         marks_.clear();
     }
 
-    /// Appends the open transaction's journal entry: one row, one statement, atomic. An entry
-    /// past SqliteOptions::journalRowBytes (a batch of millions of changes) is split at record
-    /// boundaries into rows written in one SQLite transaction: SQLite refuses a value over 1 GB
-    /// (SQLITE_MAX_LENGTH).
+    /// Appends the open transaction's journal entry to the journal's chunks, atomically: one
+    /// statement when the entry fits in a chunk (any single change of the benchmarks), else the
+    /// rows it fills in one SQLite transaction.
+    ///
+    /// The journal is a log of chunks of one size, each a row of `chunkBytes()` (a little less
+    /// than a page, so one chunk is one b-tree leaf): the generation (8 bytes), records packed,
+    /// zeros after the last. A chunk's row is rewritten by each commit that adds to it, over a row
+    /// of the same size (of an earlier generation, or preallocated), which SQLite overwrites in
+    /// place (btreeOverwriteCell). Appending a row per commit allocated a page every third commit,
+    /// so also rewrote page 1 and the parent page (3.9 us of SQLite CPU per commit in a
+    /// microbenchmark; an overwrite of the same size 2.4 us, docs/storage.md). Rows of other
+    /// sizes in place of others rebalance their pages, and a rebalance that reorders siblings
+    /// parks a page under a temporary number past 1 GiB, after which the commit scans the whole
+    /// page-cache hash table (pcache1TruncateUnsafe, 300 us with a 64 MiB cache): 1.4% of the
+    /// changes of scenario 2 when each commit overwrote a row of its own size.
     void appendJournal() {
-        std::string_view entry = shared_.journal.bytes();
-        const size_t maxRow = size_t(options_.journalRowBytes > 0 ? options_.journalRowBytes : kJournalRowBytes);
-        if (entry.size() <= maxRow) {
-            insertJournalRow(entry);
-        } else {
-            const bool own = !db_.inTransaction();
-            if (own) db_.use("BEGIN IMMEDIATE").run();
+        const std::string_view entry = shared_.journal.bytes();
+        const size_t capacity = chunkBytes() - kChunkHeader;
+        if (entry.size() <= capacity) {
+            // The whole entry goes into the current chunk, or else starts the next one: one row
+            // written either way. (Splitting it would write two rows, in an explicit transaction.)
+            const bool next = chunkSlot_ < 0 || chunk_.size() + entry.size() > capacity;
+            const int64_t slot = next ? chunkSlot_ + 1 : chunkSlot_;
+            std::string saved;
+            if (next) saved.swap(chunk_);
+            const size_t before = chunk_.size();
+            chunk_.append(entry);
             try {
-                sqlitejournal::Parser parser(entry);
-                Record rec;
-                size_t start = 0, end = 0;
-                while (parser.next(rec)) {
-                    size_t recordEnd = size_t(rec.body.data() + rec.body.size() - entry.data());
-                    if (recordEnd - start > maxRow && end > start) {
-                        insertJournalRow(entry.substr(start, end - start));
-                        start = end;
-                    }
-                    end = recordEnd;
-                }
-                insertJournalRow(entry.substr(start, end - start));
-                if (own) db_.use("COMMIT").run();
+                writeChunks({{slot, &chunk_}});
             } catch (...) {
-                if (own && db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+                if (next) chunk_.swap(saved);
+                else chunk_.resize(before);
                 throw;
             }
+            chunkSlot_ = slot;
+        } else {
+            // A large entry (a batch): its records fill the current chunk and as many as needed
+            // after it; a record larger than a chunk has a row of its own, of its size.
+            std::vector<std::string> chunks(1, chunkSlot_ >= 0 ? chunk_ : std::string());
+            const int64_t first = std::max<int64_t>(chunkSlot_, 0);
+            sqlitejournal::Parser parser(entry);
+            Record rec;
+            size_t at = 0;
+            while (parser.next(rec)) {
+                const size_t end = size_t(rec.body.data() + rec.body.size() - entry.data());
+                if (!chunks.back().empty() && chunks.back().size() + (end - at) > capacity) chunks.emplace_back();
+                chunks.back().append(entry.substr(at, end - at));
+                at = end;
+            }
+            std::vector<std::pair<int64_t, std::string*>> rows;
+            for (size_t i = 0; i < chunks.size(); ++i) rows.emplace_back(first + int64_t(i), &chunks[i]);
+            writeChunks(rows);
+            chunkSlot_ = rows.back().first;
+            chunk_ = std::move(chunks.back());
         }
         journalBytes_ += int64_t(entry.size());
     }
 
-    void insertJournalRow(std::string_view data) {
-        auto st = db_.use("INSERT INTO journal(data) VALUES(?1)");
-        st.bindBlob(1, data);
+    /// Writes chunk rows (slot, records), in one SQLite transaction when there are several or
+    /// when rows must be preallocated first.
+    void writeChunks(const std::vector<std::pair<int64_t, std::string*>>& rows) {
+        const int64_t allocated = int64_t(slotBytes_.size());
+        const int64_t last = rows.back().first;
+        const bool own = !db_.inTransaction() && (rows.size() > 1 || last >= allocated);
+        try {
+            if (own) db_.use("BEGIN IMMEDIATE").run();
+            if (last >= allocated) preallocateChunks(allocated, last + 1);
+            for (auto& [slot, records] : rows) writeChunk(slot, *records);
+            if (own) db_.use("COMMIT").run();
+        } catch (...) {
+            if (own && db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            // The rows added rolled back (the sizes of rows overwritten are only an estimate's).
+            if (!db_.inTransaction()) slotBytes_.resize(std::min<size_t>(slotBytes_.size(), size_t(allocated)));
+            throw;
+        }
+    }
+
+    /// Adds empty chunk rows (generation 0, never current) from `from`, at least up to `to`, so
+    /// that the commits filling them overwrite rows of their size rather than append. Up to 256
+    /// rows at once (256 KiB with 1 KiB pages), fewer when the journal folds sooner: under a
+    /// quota, it may take only a quarter of the free space.
+    void preallocateChunks(int64_t from, int64_t to) {
+        const int64_t size = int64_t(chunkBytes());
+        const int64_t batch = std::clamp<int64_t>(foldThreshold() / size / 16, 1, 256);
+        to = std::max(to, from + batch);
+        auto st = db_.use("WITH RECURSIVE s(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?2) "
+                          "INSERT INTO journal(slot, data) SELECT i, zeroblob(?3) FROM s");
+        st.bind(1, from).bind(2, to).bind(3, size);
         st.run();
+        for (int64_t slot = from; slot < to; ++slot) setSlotBytes(slot, size_t(size));
+    }
+
+    /// The size of a journal chunk: a page less 64 bytes, so that a chunk row (the chunk and
+    /// SQLite's record and cell headers) is stored whole in one leaf page.
+    size_t chunkBytes() const {
+        if (options_.journalChunkBytes > 0) return size_t(std::max<int64_t>(options_.journalChunkBytes, 2 * kChunkHeader));
+        return size_t(std::max<int64_t>(pageSize_ - 64, 448));
+    }
+
+    /// Writes the journal row `slot`: the generation, `records`, zeros up to chunkBytes() (none
+    /// past a record of its own). chunkScratch_ holds the row so that SQLite can read it in place.
+    void writeChunk(int64_t slot, const std::string& records) {
+        std::string& row = chunkScratch_;
+        row.resize(kChunkHeader);
+        for (size_t i = 0; i < kChunkHeader; ++i) row[i] = char(uint64_t(gen_) >> (8 * (kChunkHeader - 1 - i)));
+        row.append(records);
+        if (row.size() < chunkBytes()) row.resize(chunkBytes(), '\0');
+        auto st = db_.use("INSERT INTO journal(slot, data) VALUES(?1, ?2) ON CONFLICT(slot) DO UPDATE SET data = excluded.data");
+        st.bind(1, slot).bindBlob(2, row, false);
+        st.run();
+        setSlotBytes(slot, row.size());
+    }
+
+    /// The generation of a journal row (its first 8 bytes, big-endian); 0 for a shorter one.
+    static int64_t chunkGeneration(std::string_view row) {
+        if (row.size() < kChunkHeader) return 0;
+        uint64_t gen = 0;
+        for (size_t i = 0; i < kChunkHeader; ++i) gen = (gen << 8) | uint8_t(row[i]);
+        return int64_t(gen);
+    }
+
+    /// Keeps ringBytes_, the bytes of every journal row, current and stale.
+    void setSlotBytes(int64_t slot, size_t bytes) {
+        if (size_t(slot) >= slotBytes_.size()) slotBytes_.resize(size_t(slot) + 1, 0);
+        ringBytes_ += int64_t(bytes) - int64_t(slotBytes_[size_t(slot)]);
+        slotBytes_[size_t(slot)] = uint32_t(bytes);
     }
 
     void maybeFold() {
+        if (journalBytes_ >= foldThreshold() && journalBytes_ >= retryFoldAt_) fold();
+    }
+
+    /// The journal bytes past which a commit folds.
+    int64_t foldThreshold() const {
         int64_t threshold = options_.foldBytes > 0 ? options_.foldBytes : std::max(kMinFoldBytes, stateBytes_);
-        // Under a size quota the journal may take at most a quarter of it: left to grow to 16 MiB
-        // it would fill a small quota with records of a state that fits many times over.
+        // Under a size quota the journal may take at most a quarter of what the state leaves free:
+        // left to grow to 16 MiB it would fill a small quota with records of a state that fits
+        // many times over. A quarter, as its rows can take twice their bytes in pages (a 2 KB row
+        // alone in a 4 KiB page), and the fold then needs room for the rows it writes.
         if (options_.foldBytes <= 0 && options_.maxPageCount > 0)
-            threshold = std::min(threshold, options_.maxPageCount * pageSize_ / 4);
-        if (journalBytes_ >= threshold && journalBytes_ >= retryFoldAt_) fold();
+            threshold = std::min(threshold, std::max<int64_t>(pageSize_, (options_.maxPageCount * pageSize_ - stateBytes_) / 4));
+        return threshold;
     }
 
     /// Brings the tables up to date and empties the journal, in one transaction: the records whose
@@ -742,17 +840,29 @@ private:
         try {
             db_.use("BEGIN IMMEDIATE").run();
             if (shared_.journal.orderedSinceFold() > 0) {
-                auto st = db_.use("SELECT data FROM journal ORDER BY seq");
+                auto st = db_.use("SELECT data FROM journal WHERE slot <= ?1 ORDER BY slot");
+                st.bind(1, chunkSlot_);
                 while (st.step()) {
-                    sqlitejournal::Parser parser(st.columnBytes(0));
+                    sqlitejournal::Parser parser(st.columnBytes(0).substr(kChunkHeader));
                     Record rec;
                     while (parser.next(rec))
                         if (sqlitejournal::rowClass(rec.op) == 0) applyToTables(rec);
                 }
             }
-            db_.use("DELETE FROM journal").run();
+            // The journal's rows stay, to be overwritten: only the generation moves on. Under a
+            // size quota they go, first: the keyed rows written next may need their pages (the
+            // ring at its largest is a quarter of the quota, maybeFold()).
+            db_.use("UPDATE journal_gen SET gen = ?1").bind(1, gen_ + 1).run();
+            if (options_.maxPageCount > 0) db_.use("DELETE FROM journal").run();
             writeDirtyRows();
             db_.use("COMMIT").run();
+            ++gen_;
+            chunkSlot_ = -1;
+            chunk_.clear();
+            if (options_.maxPageCount > 0) {
+                slotBytes_.clear();
+                ringBytes_ = 0;
+            }
             shared_.journal.folded();
             clearDirty();
             // The fold rewrote a good part of the database into the WAL: copy it back now, in the
@@ -763,7 +873,7 @@ private:
             if (walMode_) sqlite3_wal_checkpoint_v2(db_.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
             journalBytes_ = 0;
             retryFoldAt_ = 0;
-            stateBytes_ = usedBytes();
+            stateBytes_ = std::max<int64_t>(0, usedBytes() - ringBytes_);
         } catch (const Error&) {
             if (db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
             retryFoldAt_ = journalBytes_ * 2;
@@ -1017,6 +1127,20 @@ private:
     /// Builds the memory state from the keyed tables and the journal (outside any transaction:
     /// the memory backend keeps no undo log then).
     void load() {
+        // One read transaction: the tables and the journal read from one snapshot, even while
+        // another connection commits (and perhaps folds) in between.
+        const bool own = !db_.inTransaction();
+        if (own) db_.exec("BEGIN");
+        try {
+            loadTables();
+        } catch (...) {
+            if (own && db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
+            throw;
+        }
+        if (own) db_.exec("COMMIT");
+    }
+
+    void loadTables() {
         mem_ = makeMemoryBackend();
         dirtyMeta_.clear();
         std::unordered_map<int64_t, std::shared_ptr<Handle>> byNum;
@@ -1107,13 +1231,29 @@ private:
                 if (QueryStore* s = stores(st.columnInt(0)))
                     s->state->put(std::string(st.columnBytes(1)), std::string(st.columnBytes(2)));
         }
+        // The journal's current rows are its first slots with the current generation: each commit
+        // since the last fold wrote the next slot, in one transaction, so the first row of another
+        // generation (or a gap) ends them. The rest are stale, left to be overwritten.
         journalBytes_ = 0;
+        ringBytes_ = 0;
+        slotBytes_.clear();
+        gen_ = db_.queryInt("SELECT gen FROM journal_gen");
+        chunkSlot_ = -1;
+        chunk_.clear();
         {
-            auto st = db_.use("SELECT data FROM journal ORDER BY seq");
+            auto st = db_.use("SELECT slot, substr(data, 1, 8), length(data) FROM journal ORDER BY slot");
             while (st.step()) {
-                std::string_view entry = st.columnBytes(0);
-                journalBytes_ += int64_t(entry.size());
-                sqlitejournal::Parser parser(entry);
+                const int64_t slot = st.columnInt(0);
+                setSlotBytes(slot, size_t(st.columnInt(2)));
+                if (slot == chunkSlot_ + 1 && chunkGeneration(st.columnBytes(1)) == gen_) chunkSlot_ = slot;
+            }
+        }
+        {
+            auto st = db_.use("SELECT slot, data FROM journal WHERE slot <= ?1 ORDER BY slot");
+            st.bind(1, chunkSlot_);
+            while (st.step()) {
+                std::string_view chunk = st.columnBytes(1).substr(kChunkHeader);
+                sqlitejournal::Parser parser(chunk);
                 Record rec;
                 while (parser.next(rec)) {
                     shared_.journal.replayed(rec);
@@ -1140,9 +1280,12 @@ private:
                         applyToMemory(rec, *it->second);
                     }
                 }
+                journalBytes_ += int64_t(parser.position());
+                // The last row is the current chunk: the next commit's records follow its own.
+                if (st.columnInt(0) == chunkSlot_) chunk_.assign(chunk.substr(0, parser.position()));
             }
         }
-        stateBytes_ = std::max<int64_t>(0, usedBytes() - journalBytes_);
+        stateBytes_ = std::max<int64_t>(0, usedBytes() - ringBytes_);
         if (watchOthers_) dataVersion_ = db_.queryInt("PRAGMA data_version");
     }
 
@@ -1358,7 +1501,13 @@ private:
     std::vector<Mark> marks_;
     std::set<std::string> dirtyMeta_;  ///< meta keys written since the last fold
     int64_t nextNum_ = 1;
-    int64_t journalBytes_ = 0;  ///< bytes in the journal table
+    int64_t journalBytes_ = 0;  ///< bytes in the journal's current rows (since the last fold)
+    int64_t gen_ = 1;           ///< the journal's generation: one more per fold
+    int64_t chunkSlot_ = -1;    ///< the journal row of the current chunk (-1: none since the fold)
+    std::string chunk_;         ///< the current chunk's records (without its generation and padding)
+    std::string chunkScratch_;  ///< the row writeChunk() binds
+    int64_t ringBytes_ = 0;     ///< bytes in every journal row, stale ones included
+    std::vector<uint32_t> slotBytes_;  ///< each journal row's size (for ringBytes_)
     int64_t stateBytes_ = 0;    ///< the database's size after the last fold, less the journal
     int64_t retryFoldAt_ = 0;
     bool watchOthers_ = false;

@@ -40,9 +40,9 @@ struct SqliteOptions {
     /// transaction; docs/storage.md, "Journal and fold"). 0: the keyed tables' size, at least
     /// 4 MiB, so that a fold never writes more rows than the appends since the last one saved.
     int64_t foldBytes = 0;
-    /// The largest journal row; a transaction's entry past it (a batch of millions of changes) is
-    /// split at record boundaries into rows of one SQLite transaction. 0: 64 MiB.
-    int64_t journalRowBytes = 0;
+    /// The size of a journal chunk (a row of the journal table, docs/storage.md). 0: the page
+    /// size less 64 bytes, so that a chunk fills one leaf page. Tests make it small.
+    int64_t journalChunkBytes = 0;
 };
 
 /// Opens (creating when missing, unless readOnly) a cqlite database at `path` (":memory:" for a
@@ -52,7 +52,7 @@ struct SqliteOptions {
 std::unique_ptr<StorageBackend> makeSqliteBackend(const std::string& path, SqliteOptions options = {});
 
 /// The schema version this build reads and writes (PRAGMA user_version).
-constexpr int64_t kSqliteSchemaVersion = 3;
+constexpr int64_t kSqliteSchemaVersion = 4;
 /// PRAGMA application_id of a cqlite database ("cqlt").
 constexpr int64_t kSqliteApplicationId = 0x63716c74;
 

@@ -68,10 +68,11 @@ Statement& Statement::bindText(int index, std::string_view text) {
     return *this;
 }
 
-Statement& Statement::bindBlob(int index, std::string_view bytes) {
+Statement& Statement::bindBlob(int index, std::string_view bytes, bool copy) {
     // A zero-length blob must still be a blob, not NULL: pass a non-null pointer.
     const char* data = bytes.empty() ? "" : bytes.data();
-    connection_.check(sqlite3_bind_blob(stmt_, index, data, int(bytes.size()), SQLITE_TRANSIENT), "bind");
+    connection_.check(sqlite3_bind_blob(stmt_, index, data, int(bytes.size()), copy ? SQLITE_TRANSIENT : SQLITE_STATIC),
+                      "bind");
     return *this;
 }
 
