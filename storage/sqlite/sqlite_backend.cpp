@@ -764,12 +764,14 @@ private:
     }
 
     /// Adds empty chunk rows (generation 0, never current) from `from`, at least up to `to`, so
-    /// that the commits filling them overwrite rows of their size rather than append. Up to 256
-    /// rows at once (256 KiB with 1 KiB pages), fewer when the journal folds sooner: under a
-    /// quota, it may take only a quarter of the free space.
+    /// that the commits filling them overwrite rows of their size rather than append. The journal
+    /// grows by a quarter at a time, from 8 rows up to 256 at once (256 KiB with 1 KiB pages): a
+    /// small database stays small (a browser's storage quota may be a few hundred KiB). Fewer
+    /// when the journal folds sooner: under a quota, it may take a quarter of the free space.
     void preallocateChunks(int64_t from, int64_t to) {
         const int64_t size = int64_t(chunkBytes());
-        const int64_t batch = std::clamp<int64_t>(foldThreshold() / size / 16, 1, 256);
+        const int64_t batch =
+            std::min(std::clamp<int64_t>(from / 4, 8, 256), std::max<int64_t>(1, foldThreshold() / size / 16));
         to = std::max(to, from + batch);
         auto st = db_.use("WITH RECURSIVE s(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM s WHERE i + 1 < ?2) "
                           "INSERT INTO journal(slot, data) SELECT i, zeroblob(?3) FROM s");
