@@ -139,6 +139,14 @@ async function start() {
   try {
     engine = await WorkerEngine.open(options);
   } catch (e) {
+    if (e?.code === 'StorageSchema') {
+      // A database an older cqlite wrote (its storage schema changed since): the demo's data is
+      // only a demo's, so start a new one rather than leave the page stuck on the error.
+      const root = await navigator.storage.getDirectory();
+      await root.removeEntry(DIRECTORY, { recursive: true });
+      engine = await WorkerEngine.open(options);
+      return ready(opened, 'the demo database was written by another version of cqlite: started a new one. ');
+    }
     if (!(e instanceof CqStorageLockedError)) throw e;
     // Another tab holds the database (or this page's previous worker, just after a reload, has not
     // let go yet): wait for it on the Web Lock.
@@ -146,6 +154,11 @@ async function start() {
     demo.waited = true;
     engine = await WorkerEngine.open({ ...options, opfs: { ...options.opfs, lock: 'wait' } });
   }
+  return ready(opened, '');
+}
+
+/** Registers the queries (on a new database), seeds or restores the views, and starts the feed. */
+async function ready(opened, note) {
   const known = new Set((await engine.queries()).map((q) => q.id));
   for (const q of queries) if (!known.has(q.id)) await engine.registerQuery(q);
   // Every diff arrives here: those in applyChange's replies and those the engine's timer fires.
@@ -154,7 +167,7 @@ async function start() {
   const comfort = await engine.results('comfort');
   if (comfort.length === 0) {
     await seed(); // its diffs reach the views through subscribe()
-    status(`new database: ${FLOORS * ROOMS_PER_FLOOR} rooms created in ${(performance.now() - opened).toFixed(0)} ms`);
+    status(`${note}new database: ${FLOORS * ROOMS_PER_FLOOR} rooms created in ${(performance.now() - opened).toFixed(0)} ms`);
   } else {
     for (const q of queries) for (const row of await engine.results(q.id)) views[q.id].set(keyOf[q.id](row), row);
     for (const q of queries) if (q.id !== 'temps') render(q.id);
