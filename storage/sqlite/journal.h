@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The redo journal of the SQLite backend (docs/storage.md, "Design: the state in memory, a journal
-// in SQLite"). Each committed transaction appends one row to the `journal` table: the
+// in SQLite"). Each committed transaction adds an entry to the `journal` table's chunks: the
 // concatenation of the records below, one per store write, in the order the engine made them. A
 // record is a state write (set this element, delete that row), never an engine input, so replaying
 // it needs no engine: reopening loads the tables and applies the journal's records on top. A fold
 // applies the records whose effect depends on their order and writes every keyed row they touched
-// once, from memory, then empties the journal.
+// once, from memory, then moves the journal on to its next generation.
 //
 // Framing of one record: op (1 byte), query number (varint), key length, key bytes, body length,
 // body bytes (the lengths as 5-byte varints). Key and body are value_codec encodings; the key

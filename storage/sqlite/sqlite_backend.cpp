@@ -708,19 +708,11 @@ private:
             // The whole entry goes into the current chunk, or else starts the next one: one row
             // written either way. (Splitting it would write two rows, in an explicit transaction.)
             const bool next = chunkSlot_ < 0 || chunk_.size() + entry.size() > capacity;
-            const int64_t slot = next ? chunkSlot_ + 1 : chunkSlot_;
-            std::string saved;
-            if (next) saved.swap(chunk_);
-            const size_t before = chunk_.size();
+            const ChunkRow row{next ? chunkSlot_ + 1 : chunkSlot_, next ? std::string_view() : chunk_, entry};
+            writeChunks(&row, 1);
+            if (next) chunk_.clear();
             chunk_.append(entry);
-            try {
-                writeChunks({{slot, &chunk_}});
-            } catch (...) {
-                if (next) chunk_.swap(saved);
-                else chunk_.resize(before);
-                throw;
-            }
-            chunkSlot_ = slot;
+            chunkSlot_ = row.slot;
         } else {
             // A large entry (a batch): its records fill the current chunk and as many as needed
             // after it; a record larger than a chunk has a row of its own, of its size.
@@ -735,25 +727,32 @@ private:
                 chunks.back().append(entry.substr(at, end - at));
                 at = end;
             }
-            std::vector<std::pair<int64_t, std::string*>> rows;
-            for (size_t i = 0; i < chunks.size(); ++i) rows.emplace_back(first + int64_t(i), &chunks[i]);
-            writeChunks(rows);
-            chunkSlot_ = rows.back().first;
+            std::vector<ChunkRow> rows;
+            for (size_t i = 0; i < chunks.size(); ++i) rows.push_back({first + int64_t(i), chunks[i], {}});
+            writeChunks(rows.data(), rows.size());
+            chunkSlot_ = rows.back().slot;
             chunk_ = std::move(chunks.back());
         }
         journalBytes_ += int64_t(entry.size());
     }
 
-    /// Writes chunk rows (slot, records), in one SQLite transaction when there are several or
-    /// when rows must be preallocated first.
-    void writeChunks(const std::vector<std::pair<int64_t, std::string*>>& rows) {
+    /// A journal row to write: its slot and its records, in two pieces (the chunk's records so far
+    /// and the entry joining them), so that the chunk is changed only once the write succeeded.
+    struct ChunkRow {
+        int64_t slot;
+        std::string_view head, tail;
+    };
+
+    /// Writes journal rows, in one SQLite transaction when there are several or when rows must be
+    /// preallocated first.
+    void writeChunks(const ChunkRow* rows, size_t count) {
         const int64_t allocated = int64_t(slotBytes_.size());
-        const int64_t last = rows.back().first;
-        const bool own = !db_.inTransaction() && (rows.size() > 1 || last >= allocated);
+        const int64_t last = rows[count - 1].slot;
+        const bool own = !db_.inTransaction() && (count > 1 || last >= allocated);
         try {
             if (own) db_.use("BEGIN IMMEDIATE").run();
             if (last >= allocated) preallocateChunks(allocated, last + 1);
-            for (auto& [slot, records] : rows) writeChunk(slot, *records);
+            for (size_t i = 0; i < count; ++i) writeChunk(rows[i]);
             if (own) db_.use("COMMIT").run();
         } catch (...) {
             if (own && db_.inTransaction()) sqlite3_exec(db_.handle(), "ROLLBACK", nullptr, nullptr, nullptr);
@@ -787,18 +786,18 @@ private:
         return size_t(std::max<int64_t>(pageSize_ - 64, 448));
     }
 
-    /// Writes the journal row `slot`: the generation, `records`, zeros up to chunkBytes() (none
-    /// past a record of its own). chunkScratch_ holds the row so that SQLite can read it in place.
-    void writeChunk(int64_t slot, const std::string& records) {
+    /// Writes one journal row: the generation, the records, zeros up to chunkBytes() (none past a
+    /// record of its own). chunkScratch_ holds the row so that SQLite can read it in place.
+    void writeChunk(const ChunkRow& chunk) {
         std::string& row = chunkScratch_;
         row.resize(kChunkHeader);
         for (size_t i = 0; i < kChunkHeader; ++i) row[i] = char(uint64_t(gen_) >> (8 * (kChunkHeader - 1 - i)));
-        row.append(records);
+        row.append(chunk.head).append(chunk.tail);
         if (row.size() < chunkBytes()) row.resize(chunkBytes(), '\0');
         auto st = db_.use("INSERT INTO journal(slot, data) VALUES(?1, ?2) ON CONFLICT(slot) DO UPDATE SET data = excluded.data");
-        st.bind(1, slot).bindBlob(2, row, false);
+        st.bind(1, chunk.slot).bindBlob(2, row, false);
         st.run();
-        setSlotBytes(slot, row.size());
+        setSlotBytes(chunk.slot, row.size());
     }
 
     /// The generation of a journal row (its first 8 bytes, big-endian); 0 for a shorter one.
