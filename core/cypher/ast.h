@@ -75,6 +75,10 @@ struct Expr {
     int varIndex2 = -1;                       ///< reduce: the iteration variable
     const fn::FunctionDef* function = nullptr;  ///< FunctionCall
     int aggregateIndex = -1;                  ///< FunctionCall of an aggregate/stateful function
+
+    /// Property: where the key sat in the last map read (FlatMap::find's hint). Written by the
+    /// evaluator, which runs on one thread; a stale hint costs one compare, never a wrong answer.
+    mutable uint32_t propertyHint = 0;
 };
 
 enum class Direction : uint8_t {

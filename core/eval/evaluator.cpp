@@ -74,24 +74,26 @@ Value evaluateCall(const Expr& e, EvalContext& ctx) {
         if (!ctx.hooks) throw Error(ErrorCode::Unsupported, e.name + "() is not available here");
         return ctx.hooks->callEngineFunction(e, ctx);
     }
-    // Argument vectors are reused per nesting depth (a deque keeps outer ones in place while an
-    // argument's own call takes the next depth): no allocation per call once warm.
-    thread_local std::deque<std::vector<Value>> pool;
-    thread_local size_t depth = 0;
-    if (pool.size() <= depth) pool.emplace_back();
-    std::vector<Value>& args = pool[depth];
-    struct Depth {
-        size_t& d;
-        explicit Depth(size_t& x) : d(x) { ++d; }
-        ~Depth() { --d; }
-    } guard(depth);
-    evaluateArguments(e, ctx, args);
-    Value result = def->fn(args, ctx.call);
-    args.clear();
-    return result;
+    PooledArguments args;
+    evaluateArguments(e, ctx, args.get());
+    return def->fn(args.get(), ctx.call);
 }
 
+// A deque keeps the outer depths' vectors in place while a deeper call adds one.
+thread_local std::deque<std::vector<Value>> argumentPool;
+thread_local size_t argumentDepth = 0;
+
 }  // namespace
+
+PooledArguments::PooledArguments() {
+    if (argumentPool.size() <= argumentDepth) argumentPool.emplace_back();
+    args_ = &argumentPool[argumentDepth++];
+}
+
+PooledArguments::~PooledArguments() {
+    args_->clear();
+    --argumentDepth;
+}
 
 void evaluateArguments(const Expr& call, EvalContext& ctx, std::vector<Value>& out) {
     out.clear();
@@ -107,7 +109,15 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         case ExprKind::Property: {
             // r.x reads the frame's value in place (no copy of the element pointer).
             const Expr& target = *e.children[0];
-            if (target.kind == ExprKind::Variable) return property((*ctx.frame)[target.varIndex], e.name);
+            if (target.kind == ExprKind::Variable) {
+                const Value& v = (*ctx.frame)[target.varIndex];
+                if (v.isElement()) {
+                    const Map& m = v.asElement()->properties;
+                    auto it = m.find(e.name, e.propertyHint);
+                    return it == m.end() ? Value() : it->second;
+                }
+                return property(v, e.name);
+            }
             return property(evaluate(target, ctx), e.name);
         }
         case ExprKind::Index: return index(evaluate(*e.children[0], ctx), evaluate(*e.children[1], ctx));

@@ -48,4 +48,20 @@ Value evaluate(const cypher::Expr& expr, EvalContext& ctx);
 /// Evaluates the arguments of a call into `out`.
 void evaluateArguments(const cypher::Expr& call, EvalContext& ctx, std::vector<Value>& out);
 
+/// A call's evaluated arguments in a vector borrowed from a pool kept per nesting depth (an
+/// argument's own call takes the next depth), so that calls allocate nothing once warm: a vector
+/// per call was 3 of a 1-hop change's ~70 heap blocks. Scoped: the vector is cleared and returned
+/// when this object goes.
+class PooledArguments {
+public:
+    PooledArguments();
+    ~PooledArguments();
+    PooledArguments(const PooledArguments&) = delete;
+    PooledArguments& operator=(const PooledArguments&) = delete;
+    std::vector<Value>& get() { return *args_; }
+
+private:
+    std::vector<Value>* args_;
+};
+
 }  // namespace cq::eval

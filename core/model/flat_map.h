@@ -17,6 +17,7 @@
 // A template only so that cq::Map can be named while cq::Value is still incomplete (value.h).
 #pragma once
 #include <algorithm>
+#include <cstdint>
 #include <cstddef>
 #include <initializer_list>
 #include <stdexcept>
@@ -73,6 +74,16 @@ public:
     iterator find(std::string_view key) { return begin() + findIndex(key); }
     const_iterator find(std::string_view key) const { return begin() + findIndex(key); }
     bool contains(std::string_view key) const { return findIndex(key) != items_.size(); }
+    /// find() that first tries the entry at `hint` and leaves the index found there (or end) in
+    /// it. For a lookup site that meets maps of one shape (the elements of one label carry the
+    /// same keys in the same order), one key compare instead of a binary search: 3-4 compares
+    /// for a 6-8 key map.
+    const_iterator find(std::string_view key, uint32_t& hint) const {
+        if (hint < items_.size() && std::string_view(items_[hint].first) == key) return begin() + hint;
+        size_t i = findIndex(key);
+        if (i != items_.size()) hint = uint32_t(i);
+        return begin() + i;
+    }
     size_type count(std::string_view key) const { return contains(key) ? 1 : 0; }
     V& at(std::string_view key) {
         size_t i = findIndex(key);

@@ -72,7 +72,8 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
     ResultIndex& results = *store_.results;
 
     // Arguments are evaluated in the same mode (a stateful function inside an aggregate follows it).
-    std::vector<Value> args;
+    eval::PooledArguments pooled;
+    std::vector<Value>& args = pooled.get();
     if (call.name2 == "*") args.push_back(Value(true));
     else eval::evaluateArguments(call, ctx, args);
     const Value& x = args[0];
@@ -192,7 +193,8 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
 }
 
 Value ContinuousQuery::pastFunction(const cypher::Expr& call, eval::EvalContext& ctx) {
-    std::vector<Value> args;
+    eval::PooledArguments pooled;
+    std::vector<Value>& args = pooled.get();
     eval::evaluateArguments(call, ctx, args);
     const std::string& name = call.function->name;
     if (args[0].isNull()) return Value();

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/query/continuous_query.h"
 
+#include "core/common/hash.h"
+
 #include <algorithm>
 #include <map>
 #include <set>
@@ -19,12 +21,7 @@ using eval::Mode;
 
 namespace {
 
-uint64_t mix(uint64_t h, uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
+uint64_t mix(uint64_t h, uint64_t x) { return mixHash(h, x); }
 
 // Accumulator keys live in one space per query: (part, group) for row counts, (call site, group) for
 // aggregates. The tags keep the two from colliding.
@@ -217,7 +214,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
 
     const ElementRef ref = in.ref;
     anchor_ = &ref;
-    Solver solver(plan_, *store_.elements);
+    Solver solver(plan_, *store_.elements, solverScratch_);
     // Where the element sits in an OPTIONAL MATCH slot, its rows are those of the mandatory elements
     // it hangs off: solve from those ("anchors") before and after, so the null row of an empty optional
     // match appears and disappears correctly.
@@ -364,14 +361,20 @@ bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, M
     return pass;
 }
 
-Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group, uint64_t input,
-                             bool before, std::vector<Value>* nextFrame) {
+void ContinuousQuery::evaluateItems(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
+                                    uint64_t input, bool before, std::vector<Value>& values) {
     eval::EvalContext ctx = context(frame, mode, group, input, before);
-    // Items are evaluated in query order (stateful functions see them so), then the row is built
-    // in column-name order (part.rowOrder): every insertion an append, one exact allocation.
-    std::vector<Value>& values = nextFrame ? *nextFrame : projectScratch_;
+    // In query order: stateful functions see the items so.
     values.clear();
     for (const Item& item : part.items) values.push_back(eval::evaluate(*item.expr, ctx));
+}
+
+Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group, uint64_t input,
+                             bool before, std::vector<Value>* nextFrame) {
+    std::vector<Value>& values = nextFrame ? *nextFrame : projectScratch_;
+    evaluateItems(part, frame, mode, group, input, before, values);
+    // The row is built in column-name order (part.rowOrder): every insertion an append, one exact
+    // allocation.
     Map row;
     row.reserve(part.rowOrder.size());
     for (uint32_t i : part.rowOrder) {
@@ -379,6 +382,12 @@ Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode m
         else row.try_emplace(part.items[i].name, std::move(values[i]));
     }
     return row;
+}
+
+bool ContinuousQuery::itemsEqual(const Part& part, const std::vector<Value>& a, const std::vector<Value>& b) {
+    for (uint32_t i : part.rowOrder)
+        if (!valuesEqual(a[i], b[i])) return false;
+    return true;
 }
 
 void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& out) {
@@ -403,63 +412,82 @@ void ContinuousQuery::recordLive(const Diff& d, uint64_t beforeKey, uint64_t aft
 void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
                               std::vector<Diff>& diffs) {
     const Part& part = plan_.parts[index];
-    auto emit = [&](RowChange::Kind kind, Map* before, Map* after, RowChange& rc, std::vector<Value>& nb,
-                    std::vector<Value>& na) {
-        if (last) {
-            Diff d;
-            d.kind = kind == RowChange::Kind::Add ? DiffKind::Add : kind == RowChange::Kind::Remove ? DiffKind::Remove : DiffKind::Update;
-            if (before) d.before = std::move(*before);
-            if (after) d.after = std::move(*after);
-            recordLive(d, rc.beforeKey, rc.afterKey);
-            diffs.push_back(std::move(d));
-            return;
-        }
+    // A middle part passes frames on, never rows: its items are evaluated into the next part's frames
+    // and compared there (as rowsEqual compares the rows they would make), and no row map is built.
+    std::vector<Value> nb, na;
+    auto pass = [&](RowChange::Kind kind, const RowChange& rc) {
         RowChange o;
         o.kind = kind;
-        o.before = std::move(nb);
-        o.after = std::move(na);
+        if (kind != RowChange::Kind::Add) o.before = std::move(nb);
+        if (kind != RowChange::Kind::Remove) o.after = std::move(na);
         o.beforeKey = rc.beforeKey;
         o.afterKey = rc.afterKey;
         out.push_back(std::move(o));
     };
-    std::vector<Value> nb, na;
-    // The last part's diffs carry maps only: no next frame to fill.
-    std::vector<Value>* nbOut = last ? nullptr : &nb;
-    std::vector<Value>* naOut = last ? nullptr : &na;
+    auto emit = [&](DiffKind kind, Map* before, Map* after, const RowChange& rc) {
+        Diff d;
+        d.kind = kind;
+        if (before) d.before = std::move(*before);
+        if (after) d.after = std::move(*after);
+        recordLive(d, rc.beforeKey, rc.afterKey);
+        diffs.push_back(std::move(d));
+    };
     for (RowChange& rc : in) {
         rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
         rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
         switch (rc.kind) {
             case RowChange::Kind::Add: {
                 if (!passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false)) break;
-                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, naOut);
-                emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
+                if (!last) {
+                    evaluateItems(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, na);
+                    pass(RowChange::Kind::Add, rc);
+                    break;
+                }
+                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, nullptr);
+                emit(DiffKind::Add, nullptr, &a, rc);
                 break;
             }
             case RowChange::Kind::Remove: {
                 if (!passesWhere(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true)) break;
-                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true, nbOut);
-                emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
+                if (!last) {
+                    evaluateItems(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true, nb);
+                    pass(RowChange::Kind::Remove, rc);
+                    break;
+                }
+                Map b = project(part, rc.before, Mode::RevertForDelete, rc.beforeKey, rc.beforeKey, true, nullptr);
+                emit(DiffKind::Remove, &b, nullptr, rc);
                 break;
             }
             case RowChange::Kind::Update: {
                 bool wb = passesWhere(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true);
                 Map b;
-                if (wb) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true, nbOut);
+                if (wb) {
+                    if (last) b = project(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true, nullptr);
+                    else evaluateItems(part, rc.before, Mode::Snapshot, rc.beforeKey, rc.beforeKey, true, nb);
+                }
                 bool wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false);
                 if (!wa) {
-                    if (wb) emit(RowChange::Kind::Remove, &b, nullptr, rc, nb, na);
+                    if (!wb) break;
+                    if (last) emit(DiffKind::Remove, &b, nullptr, rc);
+                    else pass(RowChange::Kind::Remove, rc);
                     break;
                 }
-                Map a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, naOut);
+                Map a;
+                if (last) a = project(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, nullptr);
+                else evaluateItems(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, na);
                 if (!wb) {
-                    emit(RowChange::Kind::Add, nullptr, &a, rc, nb, na);
+                    if (last) emit(DiffKind::Add, nullptr, &a, rc);
+                    else pass(RowChange::Kind::Add, rc);
                     break;
                 }
                 // An unchanged row emits nothing; a future's re-evaluation still flows through the middle
                 // parts, because a later part's time-based WHERE may now hold.
-                if ((last || !futureReprocess_) && rc.beforeKey == rc.afterKey && rowsEqual(b, a)) break;
-                emit(RowChange::Kind::Update, &b, &a, rc, nb, na);
+                if (rc.beforeKey == rc.afterKey) {
+                    if (last && rowsEqual(b, a)) break;
+                    if (!last && !futureReprocess_ && itemsEqual(part, nb, na)) break;
+                }
+                if (last) emit(DiffKind::Update, &b, &a, rc);
+                else pass(RowChange::Kind::Update, rc);
                 break;
             }
         }
@@ -473,15 +501,28 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         uint64_t group = 0;
         Map before;
         std::vector<Value> beforeFrame;  ///< the next part's frame for `before`
-        std::vector<Value> lastFrame;    ///< the input frame that touched the group last
+        std::vector<Value>* lastFrame = nullptr;  ///< the input frame (in `in`) that touched the group last
         uint64_t lastInput = 0;
         int64_t countBefore = 0;
         int64_t rowDelta = 0;    ///< rows added minus rows removed (stored once, at the end)
         bool adding = false;
         bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
     };
+    // Touched groups: nearly always one or two (an update within its group, or a move between
+    // two), found by a linear search; a hash map only past 16, for batches.
     std::vector<Touch> touches;
     std::unordered_map<uint64_t, size_t> byGroup;
+    auto findTouch = [&](uint64_t group) -> Touch* {
+        if (touches.size() <= 16) {
+            for (Touch& t : touches)
+                if (t.group == group) return &t;
+            return nullptr;
+        }
+        if (byGroup.empty())
+            for (size_t i = 0; i < touches.size(); ++i) byGroup.emplace(touches[i].group, i);
+        auto it = byGroup.find(group);
+        return it == byGroup.end() ? nullptr : &touches[it->second];
+    };
 
     auto groupOf = [&](std::vector<Value>& frame) {
         eval::EvalContext ctx = context(frame, Mode::Snapshot, 0, 0, false);
@@ -504,14 +545,14 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         else store_.results->set(key, &acc);
     };
     auto touch = [&](std::vector<Value>& frame, uint64_t group, uint64_t input, bool before, bool& created) -> Touch& {
-        auto it = byGroup.find(group);
-        created = it == byGroup.end();
-        if (!created) return touches[it->second];
+        Touch* found = findTouch(group);
+        created = found == nullptr;
+        if (!created) return *found;
         Touch t;
         t.group = group;
         t.countBefore = rowCount(group);
         t.before = project(part, frame, Mode::Snapshot, group, input, before, last ? nullptr : &t.beforeFrame);
-        byGroup[group] = touches.size();
+        if (!byGroup.empty()) byGroup.emplace(group, touches.size());
         touches.push_back(std::move(t));
         return touches.back();
     };
@@ -531,9 +572,9 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 if (!passesWhere(part, rc.after, Mode::Apply, g, rc.afterKey, false)) break;
                 Touch& t = touch(rc.after, g, rc.afterKey, false, created);
                 t.adding = true;
-                project(part, rc.after, Mode::Apply, g, rc.afterKey, false, nullptr);
+                evaluateItems(part, rc.after, Mode::Apply, g, rc.afterKey, false, projectScratch_);
                 t.rowDelta += 1;
-                t.lastFrame = rc.after;
+                t.lastFrame = &rc.after;
                 t.lastInput = rc.afterKey;
                 break;
             }
@@ -541,9 +582,9 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 uint64_t g = groupOf(rc.before);
                 if (!passesWhere(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true)) break;
                 Touch& t = touch(rc.before, g, rc.beforeKey, true, created);
-                project(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true, nullptr);
+                evaluateItems(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true, projectScratch_);
                 t.rowDelta -= 1;
-                t.lastFrame = rc.before;
+                t.lastFrame = &rc.before;
                 t.lastInput = rc.beforeKey;
                 break;
             }
@@ -552,9 +593,9 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 bool wb = passesWhere(part, rc.before, whereBefore, gb, rc.beforeKey, true);
                 if (wb) {
                     Touch& t = touch(rc.before, gb, rc.beforeKey, true, created);
-                    project(part, rc.before, Mode::RevertForUpdate, gb, rc.beforeKey, true, nullptr);
+                    evaluateItems(part, rc.before, Mode::RevertForUpdate, gb, rc.beforeKey, true, projectScratch_);
                     t.rowDelta -= 1;
-                    t.lastFrame = rc.before;
+                    t.lastFrame = &rc.before;
                     t.lastInput = rc.beforeKey;
                 }
                 uint64_t ga = groupOf(rc.after);
@@ -562,9 +603,9 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 if (wa) {
                     Touch& t = touch(rc.after, ga, rc.afterKey, false, created);
                     if (created && !wb) t.reentered = true;
-                    project(part, rc.after, Mode::Apply, ga, rc.afterKey, false, nullptr);
+                    evaluateItems(part, rc.after, Mode::Apply, ga, rc.afterKey, false, projectScratch_);
                     t.rowDelta += 1;
-                    t.lastFrame = rc.after;
+                    t.lastFrame = &rc.after;
                     t.lastInput = rc.afterKey;
                 }
                 break;
@@ -574,8 +615,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
 
     for (Touch& t : touches) {
         std::vector<Value> afterFrame;
-        t.lastFrame.resize(std::max<size_t>(t.lastFrame.size(), size_t(part.frameSize)));
-        Map after = project(part, t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, last ? nullptr : &afterFrame);
+        Map after = project(part, *t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, last ? nullptr : &afterFrame);
         addRows(t.group, t.rowDelta);
         int64_t countAfter = t.countBefore + t.rowDelta;
         if (last) {
@@ -583,13 +623,13 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
             d.kind = DiffKind::Aggregation;
             bool same = rowsEqual(t.before, after);
             if (same && !t.adding) continue;
-            if (!t.reentered) d.before = t.before;
-            d.after = after;
-            d.groupingKeys = part.groupingKeyNames;
             if (store_.live) {
                 if (countAfter == 0 && !part.groupingItems.empty()) store_.live->removeRow(t.group);
                 else store_.live->upsertRow(t.group, after);
             }
+            if (!t.reentered) d.before = std::move(t.before);
+            d.after = std::move(after);
+            d.groupingKeys = part.groupingKeyNames;
             diffs.push_back(std::move(d));
             continue;
         }
@@ -620,7 +660,7 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     std::vector<Diff> out;
     ElementPtr e = store_.elements->getElement(item.element);
     if (!e || e->effectiveFrom >= item.dueTime) return out;  // superseded by a later change
-    Solver solver(plan_, *store_.elements);
+    Solver solver(plan_, *store_.elements, solverScratch_);
     std::vector<Solution> solutions;
     for (int s : affinity(*e))
         if (!plan_.slots[s].optional) solver.solveFrom(s, e, solutions);

@@ -15,6 +15,7 @@
 #include "core/interface/storage.h"
 #include "core/query/engine.h"
 #include "core/query/plan.h"
+#include "core/query/solver.h"
 
 namespace cq::mw {
 class Pipelines;
@@ -71,8 +72,14 @@ private:
     /// `before`: the row as it was (evaluated with the before-clock).
     bool passesWhere(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
                      bool before);
+    /// The part's item values, in item order, into `values` (the next part's frame).
+    void evaluateItems(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
+                       bool before, std::vector<Value>& values);
+    /// The part's row (its items by column name); the item values also go to `nextFrame` if given.
     Map project(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
                 bool before, std::vector<Value>* nextFrame);
+    /// Whether two item-value vectors of `part` make equal rows (as rowsEqual of the rows).
+    static bool itemsEqual(const Part& part, const std::vector<Value>& a, const std::vector<Value>& b);
     eval::EvalContext context(std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input, bool before);
     void recordLive(const Diff& d, uint64_t beforeKey, uint64_t afterKey);
 
@@ -95,6 +102,7 @@ private:
     const ElementRef* anchor_ = nullptr;
     bool futureReprocess_ = false;
     std::vector<Value> projectScratch_;  ///< project()'s item values when there is no next frame
+    SolverScratch solverScratch_;        ///< reused by every Solver of this query
     std::vector<Value> predicateFrame_;
 };
 

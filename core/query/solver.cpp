@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/query/solver.h"
 
+#include "core/common/hash.h"
+
 #include <algorithm>
 #include <functional>
 #include <map>
@@ -10,17 +12,6 @@ namespace cq::query {
 
 namespace {
 
-uint64_t mixHash(uint64_t h, uint64_t x) {
-    x += 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
-    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-    return x ^ (x >> 31);
-}
-
-uint64_t refHash(const ElementRef& r) {
-    return mixHash(std::hash<std::string>()(r.source), std::hash<std::string>()(r.id));
-}
-
 bool endpointIs(const ElementRef& end, const ElementPtr& node) { return node && end == node->ref; }
 
 }  // namespace
@@ -29,7 +20,7 @@ void sealSolution(const Plan& plan, Solution& s) {
     uint64_t sig = 0x5151, mand = 0x7171;
     bool blank = true;
     for (size_t i = 0; i < s.slots.size(); ++i) {
-        uint64_t h = s.slots[i] ? refHash(s.slots[i]->ref) : 0;
+        uint64_t h = s.slots[i] ? s.slots[i]->identityHash() : 0;
         sig = mixHash(sig, h + i);
         if (!plan.slots[i].optional) mand = mixHash(mand, h + i);
         else if (s.slots[i]) blank = false;
@@ -40,10 +31,13 @@ void sealSolution(const Plan& plan, Solution& s) {
 }
 
 void Solver::solveFrom(int anchorSlot, const ElementPtr& anchor, std::vector<Solution>& out) {
-    Solution partial;
+    Solution& partial = scratch_.partial;
     partial.slots.assign(plan_.slots.size(), nullptr);
     partial.slots[anchorSlot] = anchor;
+    if (scratch_.found.size() < plan_.visitOrder[anchorSlot].size())
+        scratch_.found.resize(plan_.visitOrder[anchorSlot].size());
     extend(0, anchorSlot, partial, out);
+    partial.slots.assign(partial.slots.size(), nullptr);  // keep no element alive past the call
 }
 
 // Relations touching `slot` (a node) that are already assigned must have it as the right endpoint;
@@ -150,7 +144,7 @@ void Solver::extend(size_t step, int anchorSlot, Solution& partial, std::vector<
         return;
     }
     auto [slot, parent] = order[step];
-    std::vector<ElementPtr> found;
+    std::vector<ElementPtr>& found = scratch_.found[step];
     candidates(slot, parent, partial, found);
     bool any = false;
     for (const ElementPtr& c : found) {
@@ -160,6 +154,7 @@ void Solver::extend(size_t step, int anchorSlot, Solution& partial, std::vector<
         extend(step + 1, anchorSlot, partial, out);
     }
     partial.slots[slot] = nullptr;
+    found.clear();
     if (!any && plan_.slots[slot].optional) extend(step + 1, anchorSlot, partial, out);
 }
 

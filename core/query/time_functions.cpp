@@ -89,7 +89,8 @@ Value ContinuousQuery::timeFunction(const cypher::Expr& call, eval::EvalContext&
         return out;
     }
 
-    std::vector<Value> args;
+    eval::PooledArguments pooled;
+    std::vector<Value>& args = pooled.get();
     eval::evaluateArguments(call, ctx, args);
 
     if (name == "drasi.previousValue" || name == "drasi.previousDistinctValue") {
