@@ -89,8 +89,8 @@ eval::EvalContext ContinuousQuery::context(std::vector<Value>& frame, Mode mode,
     return ctx;
 }
 
-std::vector<int> ContinuousQuery::affinity(const Element& e) {
-    std::vector<int> slots;
+const std::vector<int>& ContinuousQuery::affinity(const Element& e, std::vector<int>& slots) {
+    slots.clear();
     for (const Slot& s : plan_.slots) {
         if (s.isRelation != e.isRelation()) continue;
         if (!s.labels.empty()) {
@@ -220,7 +220,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     // match appears and disappears correctly.
     std::vector<std::pair<int, ElementRef>> anchors;
     auto discover = [&](const ElementPtr& e, std::vector<Solution>* direct) {
-        for (int s : affinity(*e)) {
+        for (int s : affinity(*e, oldSlots_)) {
             if (!plan_.slots[s].optional) {
                 if (direct) solver.solveFrom(s, e, *direct);
                 continue;
@@ -237,10 +237,18 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
             if (ElementPtr a = store_.elements->getSlotElement(slot, r)) solver.solveFrom(slot, a, out);
     };
 
-    std::vector<Solution> before, after;
+    // Members, so that their blocks are reused: pre-join changes have run by now, and post-join
+    // changes run once these are no longer read.
+    std::vector<Solution>& before = solvedBefore_;
+    std::vector<Solution>& after = solvedAfter_;
+    for (std::vector<Solution>* v : {&before, &after}) {
+        v->clear();
+        if (v->capacity() > 1024) v->shrink_to_fit();  // a hub node's change keeps no big block
+    }
     if (old) discover(old, &before);
-    std::vector<int> newSlots;
-    if (neu) newSlots = affinity(*neu);
+    std::vector<int>& newSlots = newSlots_;
+    newSlots.clear();
+    if (neu) affinity(*neu, newSlots);
     if (neu && plan_.hasOptional) {
         for (int s : newSlots) {
             if (!plan_.slots[s].optional) continue;
@@ -364,8 +372,12 @@ bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, M
 void ContinuousQuery::evaluateItems(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
                                     uint64_t input, bool before, std::vector<Value>& values) {
     eval::EvalContext ctx = context(frame, mode, group, input, before);
-    // In query order: stateful functions see the items so.
+    // In query order: stateful functions see the items so. Room for the next part's whole frame,
+    // which it resizes to.
     values.clear();
+    size_t index = size_t(&part - plan_.parts.data());
+    values.reserve(std::max(part.items.size(),
+                            index + 1 < plan_.parts.size() ? size_t(plan_.parts[index + 1].frameSize) : size_t(0)));
     for (const Item& item : part.items) values.push_back(eval::evaluate(*item.expr, ctx));
 }
 
@@ -662,7 +674,7 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     if (!e || e->effectiveFrom >= item.dueTime) return out;  // superseded by a later change
     Solver solver(plan_, *store_.elements, solverScratch_);
     std::vector<Solution> solutions;
-    for (int s : affinity(*e))
+    for (int s : affinity(*e, newSlots_))
         if (!plan_.slots[s].optional) solver.solveFrom(s, e, solutions);
     normalizeOptional(plan_, solutions);
     const ElementRef ref = e->ref;

@@ -61,7 +61,8 @@ private:
     void applyElementChange(const Change& change, std::vector<Diff>& out);
     void applyJoins(const ElementPtr& before, const ElementPtr& after, int64_t time, std::vector<Change>& pre,
                     std::vector<Change>& post);
-    std::vector<int> affinity(const Element& e);
+    /// The slots `e` fits, into `slots` (returned).
+    const std::vector<int>& affinity(const Element& e, std::vector<int>& slots);
     void solutionsOf(const ElementPtr& e, std::vector<struct Solution>& out, std::vector<std::pair<int, ElementPtr>>& anchors,
                      bool collectAnchorsOnly);
     void runParts(std::vector<RowChange>& rows, std::vector<Diff>& out);
@@ -103,6 +104,8 @@ private:
     bool futureReprocess_ = false;
     std::vector<Value> projectScratch_;  ///< project()'s item values when there is no next frame
     SolverScratch solverScratch_;        ///< reused by every Solver of this query
+    std::vector<Solution> solvedBefore_, solvedAfter_;  ///< applyElementChange's solutions
+    std::vector<int> oldSlots_, newSlots_;              ///< affinity of the old and new element
     std::vector<Value> predicateFrame_;
 };
 
