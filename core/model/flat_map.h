@@ -121,6 +121,14 @@ public:
         for (; first != last; ++first) insert(*first);
     }
 
+    /// Appends (key, V(args...)) after every key already present. The caller guarantees the key
+    /// sorts after them (a row built in column-name order); no compare is made.
+    template <class K, class... Args>
+    void append_sorted(K&& key, Args&&... args) {
+        items_.emplace_back(std::piecewise_construct, std::forward_as_tuple(std::forward<K>(key)),
+                            std::forward_as_tuple(std::forward<Args>(args)...));
+    }
+
     template <class K, class M>
     std::pair<iterator, bool> insert_or_assign(K&& key, M&& value) {
         std::string_view k(key);

@@ -27,10 +27,12 @@ uint64_t mix(uint64_t h, uint64_t x) { return mixHash(h, x); }
 // aggregates. The tags keep the two from colliding.
 constexpr uint64_t kRowCountTag = 0x726f77636f756e74ULL;
 
+/// Two rows of one part: project() builds both from the part's rowOrder, so they have the same
+/// keys in the same order and only the values need comparing.
 bool rowsEqual(const Map& a, const Map& b) {
     if (a.size() != b.size()) return false;
     for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
-        if (i->first != j->first || !valuesEqual(i->second, j->second)) return false;
+        if (!valuesEqual(i->second, j->second)) return false;
     return true;
 }
 
@@ -385,13 +387,13 @@ Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode m
                              bool before, std::vector<Value>* nextFrame) {
     std::vector<Value>& values = nextFrame ? *nextFrame : projectScratch_;
     evaluateItems(part, frame, mode, group, input, before, values);
-    // The row is built in column-name order (part.rowOrder): every insertion an append, one exact
-    // allocation.
+    // The row is built in column-name order (part.rowOrder: sorted, one item per name): every
+    // insertion an append, one exact allocation.
     Map row;
     row.reserve(part.rowOrder.size());
     for (uint32_t i : part.rowOrder) {
-        if (nextFrame) row.try_emplace(part.items[i].name, values[i]);
-        else row.try_emplace(part.items[i].name, std::move(values[i]));
+        if (nextFrame) row.append_sorted(part.items[i].name, values[i]);
+        else row.append_sorted(part.items[i].name, std::move(values[i]));
     }
     return row;
 }
