@@ -7,6 +7,8 @@
 // signature, stored queries by first save, futures by (dueTime, insertion sequence).
 #include "storage/memory/memory_backend.h"
 
+#include "storage/memory/flat_hash_map.h"
+
 #include <algorithm>
 #include <bit>
 #include <cmath>
@@ -340,8 +342,8 @@ private:
     }
 
     UndoLog* log_;
-    std::unordered_map<RefKey, ElementEntry, RefKeyHash, RefKeyEqual> elements_;
-    std::unordered_map<ElementRef, NodeAdjacency, ElementRefHash> adjacency_;
+    FlatHashMap<RefKey, ElementEntry, RefKeyHash, RefKeyEqual> elements_;
+    FlatHashMap<ElementRef, NodeAdjacency, ElementRefHash> adjacency_;
     std::unordered_map<std::string, std::set<ElementRef>> joins_;
 };
 
@@ -480,7 +482,7 @@ private:
     enum : uint8_t { kAccumulator, kSorted };
 
     UndoLog* log_;
-    std::unordered_map<uint64_t, Accumulator> accumulators_;
+    FlatHashMap<uint64_t, Accumulator, std::hash<uint64_t>> accumulators_;
     std::unordered_map<uint64_t, std::map<double, int64_t>> sorted_;
 };
 
@@ -634,7 +636,7 @@ public:
 
     void rows(std::vector<std::pair<uint64_t, Map>>& out) override {
         // Hashed for O(1) upserts; callers see the rows by signature (as in SQLite).
-        std::vector<const std::pair<const uint64_t, Map>*> sorted;
+        std::vector<const std::pair<uint64_t, Map>*> sorted;
         sorted.reserve(rows_.size());
         for (const auto& row : rows_) sorted.push_back(&row);
         std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->first < b->first; });
@@ -652,7 +654,7 @@ public:
 
 private:
     UndoLog* log_;
-    std::unordered_map<uint64_t, Map> rows_;
+    FlatHashMap<uint64_t, Map, std::hash<uint64_t>> rows_;
 };
 
 class MemoryKeyValueStore final : public KeyValueStore, public UndoTarget {
