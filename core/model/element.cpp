@@ -12,12 +12,15 @@ bool Element::hasLabel(const std::string& label) const {
     return std::find(labels.begin(), labels.end(), label) != labels.end();
 }
 
-uint64_t Element::identityHash() const {
-    if (identityHashCache.value != 0) return identityHashCache.value;
+uint64_t identityHashOf(const ElementRef& ref) {
     // Solution signatures are built from this value and stored (result rows are keyed by them), so
     // it must never change: the two std::hash values, combined.
-    uint64_t h = std::hash<std::string>()(ref.source);
-    uint64_t x = mixHash(h, std::hash<std::string>()(ref.id));
+    return mixHash(std::hash<std::string>()(ref.source), std::hash<std::string>()(ref.id));
+}
+
+uint64_t Element::identityHash() const {
+    if (identityHashCache.value != 0) return identityHashCache.value;
+    uint64_t x = identityHashOf(ref);
     identityHashCache.value = x;  // a hash of 0 is simply recomputed each time
     return x;
 }

@@ -29,6 +29,10 @@ struct ElementRefHash {
     }
 };
 
+/// The 64-bit hash of a ref that Element::identityHash keeps: for looking up elements by a ref
+/// that is not in an element, consistently with the hashes elements keep.
+uint64_t identityHashOf(const ElementRef& ref);
+
 enum class ElementKind : uint8_t { Node, Relation };
 
 /// A hash an element computes once and keeps (see Element::identityHash). Copies start empty, so an

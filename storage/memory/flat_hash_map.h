@@ -61,8 +61,11 @@ public:
     size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
 
-    iterator find(const K& key) {
-        size_t i = findIndex(key, hashOf(key));
+    iterator find(const K& key) { return find(key, uint64_t(Hash()(key))); }
+    /// find() with the key's hash given: `hash` must be what Hash()(key) returns (a caller that
+    /// keeps its keys' hashes saves hashing them again).
+    iterator find(const K& key, uint64_t hash) {
+        size_t i = findIndex(key, nonzero(hash));
         return i == npos ? end() : at(i);
     }
     const_iterator find(const K& key) const {
@@ -74,7 +77,12 @@ public:
     /// Inserts (key, V(args...)) unless the key is present.
     template <class... Args>
     std::pair<iterator, bool> try_emplace(const K& key, Args&&... args) {
-        uint64_t h = hashOf(key);
+        return try_emplace_hashed(key, uint64_t(Hash()(key)), std::forward<Args>(args)...);
+    }
+    /// try_emplace() with the key's hash given, as for find(key, hash).
+    template <class... Args>
+    std::pair<iterator, bool> try_emplace_hashed(const K& key, uint64_t hash, Args&&... args) {
+        uint64_t h = nonzero(hash);
         size_t i = findIndex(key, h);
         if (i != npos) return {at(i), false};
         if ((size_ + 1) * 8 > slots_.size() * 7) grow();
@@ -103,10 +111,8 @@ public:
 private:
     static constexpr size_t npos = size_t(-1);
 
-    uint64_t hashOf(const K& key) const {
-        uint64_t h = uint64_t(Hash()(key));
-        return h == 0 ? 1 : h;
-    }
+    uint64_t hashOf(const K& key) const { return nonzero(uint64_t(Hash()(key))); }
+    static uint64_t nonzero(uint64_t h) { return h == 0 ? 1 : h; }
     // Fibonacci hashing: the top bits of h times 2^64/phi, so that hashes differing only in high
     // bits (std::hash of an integer is the integer) still spread.
     size_t home(uint64_t h) const { return size_t((h * 0x9e3779b97f4a7c15ULL) >> shift_); }

@@ -156,8 +156,10 @@ struct ElementEntry {
 struct RefKey {
     mutable const ElementRef* ref;
 };
+/// The hash elements keep (Element::identityHash), so that setElement hashes nothing the solver
+/// has hashed already.
 struct RefKeyHash {
-    size_t operator()(const RefKey& k) const { return ElementRefHash()(*k.ref); }
+    uint64_t operator()(const RefKey& k) const { return identityHashOf(*k.ref); }
 };
 struct RefKeyEqual {
     bool operator()(const RefKey& a, const RefKey& b) const { return *a.ref == *b.ref; }
@@ -188,7 +190,8 @@ public:
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override {
         if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
         ElementEntry entry{element, SlotSet(slots)};
-        auto it = elements_.find(RefKey{&element->ref});
+        const uint64_t hash = element->identityHash();
+        auto it = elements_.find(RefKey{&element->ref}, hash);
         std::shared_ptr<const void> old;
         if (it != elements_.end()) {
             unindex(it->second);
@@ -196,7 +199,7 @@ public:
             it->second = std::move(entry);
             it->first.ref = &it->second.element->ref;  // the old element may be gone now
         } else {
-            it = elements_.emplace(RefKey{&element->ref}, std::move(entry)).first;
+            it = elements_.try_emplace_hashed(RefKey{&element->ref}, hash, std::move(entry)).first;
         }
         index(it->second);
         if (log_->active()) log_->push({this, kElement, 0, 0, 0, element->ref, {}, std::move(old)});
