@@ -134,29 +134,36 @@ const QueryConfig& Engine::queryConfig(const std::string& id) const {
 }
 
 std::vector<QueryOutput> Engine::applyChange(const Change& change, const std::string* checkpoint) {
-    return applyInTransaction({change}, checkpoint);
+    return applyInTransaction(&change, 1, checkpoint);  // no one-element vector to copy it into
 }
 
 std::vector<QueryOutput> Engine::applyBatch(const std::vector<Change>& changes, const std::string* checkpoint) {
-    return applyInTransaction(changes, checkpoint);
+    return applyInTransaction(changes.data(), changes.size(), checkpoint);
 }
 
 std::optional<std::string> Engine::checkpoint() { return storage_->getMeta("checkpoint"); }
 
 // One transaction for the whole batch; one savepoint per (change, query), so a query that rejects
 // a change keeps its state while the others apply it. Storage errors abort everything.
-std::vector<QueryOutput> Engine::applyInTransaction(const std::vector<Change>& changes, const std::string* checkpoint) {
+std::vector<QueryOutput> Engine::applyInTransaction(const Change* changes, size_t count, const std::string* checkpoint) {
     std::vector<QueryOutput> outputs(order_.size());
-    for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
+    std::vector<query::ContinuousQuery*>& queries = orderedScratch_;  // looked up once, not per change
+    queries.clear();
+    for (size_t i = 0; i < order_.size(); ++i) {
+        outputs[i].queryId = order_[i];
+        queries.push_back(queries_[order_[i]].get());
+    }
     TransactionGuard tx(*storage_);
-    for (const Change& change : changes) {
+    for (const Change* change = changes; change != changes + count; ++change) {
         for (size_t i = 0; i < order_.size(); ++i) {
-            query::ContinuousQuery& q = *queries_[order_[i]];
+            query::ContinuousQuery& q = *queries[i];
             storage_->savepoint();
             try {
-                std::vector<Diff> diffs = q.processChange(change);
+                std::vector<Diff> diffs = q.processChange(*change);
                 storage_->releaseSavepoint();
-                for (Diff& d : diffs) outputs[i].diffs.push_back(std::move(d));
+                std::vector<Diff>& all = outputs[i].diffs;
+                if (all.empty()) all = std::move(diffs);
+                else for (Diff& d : diffs) all.push_back(std::move(d));
             } catch (const Error& e) {
                 if (isStorageError(e.code())) throw;
                 storage_->rollbackToSavepoint();

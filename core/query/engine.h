@@ -102,12 +102,13 @@ public:
     StorageBackend& storage() { return *storage_; }
 
 private:
-    std::vector<QueryOutput> applyInTransaction(const std::vector<Change>& changes, const std::string* checkpoint);
+    std::vector<QueryOutput> applyInTransaction(const Change* changes, size_t count, const std::string* checkpoint);
 
     std::unique_ptr<StorageBackend> storage_;
     EngineOptions options_;
     std::map<std::string, std::unique_ptr<query::ContinuousQuery>> queries_;
     std::vector<std::string> order_;  ///< registration order: outputs are reported in this order
+    std::vector<query::ContinuousQuery*> orderedScratch_;  ///< applyInTransaction's queries, in order_
 };
 
 }  // namespace cq
