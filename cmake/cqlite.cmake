@@ -3,7 +3,7 @@
 # never -I/usr/include (that breaks emcc: toolchain-notes 1.1).
 set(CQ_THIRD_PARTY_INCLUDE ${CMAKE_BINARY_DIR}/third_party/include)
 file(MAKE_DIRECTORY ${CQ_THIRD_PARTY_INCLUDE})
-foreach(dep nlohmann catch2)
+foreach(dep nlohmann catch2 fast_float)
   if(NOT EXISTS ${CQ_THIRD_PARTY_INCLUDE}/${dep})
     if(NOT EXISTS /usr/include/${dep})
       message(FATAL_ERROR "/usr/include/${dep} is missing: run `npm test` (or scripts/setup.sh) to install it")

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Installs what the build and the tests need and the machine lacks, and nothing it already has:
 #   Debian packages (as root: apt-get update, then apt-get install), npm devDependencies (npm ci).
-# A fresh Debian 12 machine has g++ 12, cmake, node 20 and npm; emscripten, catch2, nlohmann-json3-dev
-# and chromium are not there (toolchain-notes.md, "Recipe"). The SQLite source is fetched later, by
+# A fresh Debian 12 machine has g++ 12, cmake, node 20 and npm; emscripten, catch2, nlohmann-json3-dev,
+# libfast-float-dev and chromium are not there (toolchain-notes.md, "Recipe"). The SQLite source is fetched later, by
 # the CMake configure step (scripts/fetch-sqlite.*).
 #
 # Usage: scripts/setup.sh            everything (npm test)
@@ -16,8 +16,8 @@ if [ "${1:-}" = "--native" ]; then
   mode=native
 fi
 
-native_pkgs=(catch2 nlohmann-json3-dev)
-all_pkgs=(emscripten catch2 nlohmann-json3-dev chromium chromium-driver)
+native_pkgs=(catch2 nlohmann-json3-dev libfast-float-dev)
+all_pkgs=(emscripten catch2 nlohmann-json3-dev libfast-float-dev chromium chromium-driver)
 if [ "$mode" = native ]; then
   wanted=("${native_pkgs[@]}")
 else
