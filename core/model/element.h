@@ -23,15 +23,14 @@ struct ElementRef {
     }
 };
 
-struct ElementRefHash {
-    size_t operator()(const ElementRef& r) const {
-        return std::hash<std::string>()(r.id) * 31u + std::hash<std::string>()(r.source);
-    }
-};
-
-/// The 64-bit hash of a ref that Element::identityHash keeps: for looking up elements by a ref
+/// The 64-bit hash of a ref, the one Element::identityHash keeps: for looking up elements by a ref
 /// that is not in an element, consistently with the hashes elements keep.
 uint64_t identityHashOf(const ElementRef& ref);
+
+/// identityHashOf for unordered containers (truncated where size_t is 32 bits, as in wasm).
+struct ElementRefHash {
+    size_t operator()(const ElementRef& r) const { return size_t(identityHashOf(r)); }
+};
 
 enum class ElementKind : uint8_t { Node, Relation };
 

@@ -21,8 +21,6 @@ using eval::Mode;
 
 namespace {
 
-uint64_t mix(uint64_t h, uint64_t x) { return mixHash(h, x); }
-
 // Accumulator keys live in one space per query: (part, group) for row counts, (call site, group) for
 // aggregates. The tags keep the two from colliding.
 constexpr uint64_t kRowCountTag = 0x726f77636f756e74ULL;
@@ -540,19 +538,19 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
 
     auto groupOf = [&](std::vector<Value>& frame) {
         eval::EvalContext ctx = context(frame, Mode::Snapshot, 0, 0, false);
-        uint64_t h = mix(0x67726f7570ULL, index);
+        uint64_t h = mixHash(0x67726f7570ULL, index);
         for (int i : part.groupingItems) h = hashValue(eval::evaluate(*part.items[i].expr, ctx), h);
         return h;
     };
     auto rowCount = [&](uint64_t group) {
-        auto acc = store_.results->get(mix(group, kRowCountTag));
+        auto acc = store_.results->get(mixHash(group, kRowCountTag));
         return acc ? acc->count : 0;
     };
     // Row counts change by the net delta per group, written once per group: an update that stays
     // in its group (the usual case) writes nothing.
     auto addRows = [&](uint64_t group, int64_t delta) {
         if (delta == 0) return;
-        uint64_t key = mix(group, kRowCountTag);
+        uint64_t key = mixHash(group, kRowCountTag);
         Accumulator acc = store_.results->get(key).value_or(Accumulator{});
         acc.count += delta;
         if (acc.count == 0) store_.results->set(key, nullptr);
