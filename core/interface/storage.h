@@ -23,6 +23,9 @@ public:
     virtual ~ElementIndex() = default;
     /// The stored version of an element, or null.
     virtual ElementPtr getElement(const ElementRef& ref) = 0;
+    /// getElement(element.ref), for an index that can use the hash the element keeps
+    /// (Element::identityHash) instead of hashing the ref again.
+    virtual ElementPtr getStored(const Element& element) { return getElement(element.ref); }
     /// Stores (replaces) an element and its slot affinity (sorted slot numbers; may be empty). For a
     /// relation, indexes it under (slot, start) and (slot, end) for each slot.
     virtual void setElement(const ElementPtr& element, const std::vector<int>& slots) = 0;

@@ -192,7 +192,7 @@ void ContinuousQuery::applyJoins(const ElementPtr& before, const ElementPtr& aft
 
 void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>& out) {
     const Element& in = *change.element;
-    ElementPtr old = store_.elements->getElement(in.ref);
+    ElementPtr old = store_.elements->getStored(in);
     ElementPtr neu;
     switch (change.op) {
         case ChangeOp::Insert: neu = change.element; break;
@@ -212,7 +212,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     if (!joins_.empty() && !in.isRelation()) applyJoins(old, neu, in.effectiveFrom, pre, post);
     for (const Change& c : pre) applyElementChange(c, out);
 
-    const ElementRef ref = in.ref;
+    const ElementRef& ref = in.ref;  // the change (and its element) outlive this call
     anchor_ = &ref;
     Solver solver(plan_, *store_.elements, solverScratch_);
     // Where the element sits in an OPTIONAL MATCH slot, its rows are those of the mandatory elements

@@ -61,6 +61,13 @@ public:
 
     size_t size() const { return size_; }
     bool empty() const { return size_ == 0; }
+    /// Removes every entry and keeps the capacity (a set refilled to about its old size, as the
+    /// SQLite backend's fold marks are, does not grow again step by step).
+    void clear() {
+        if (size_ == 0) return;
+        for (Slot& s : slots_) s = Slot();
+        size_ = 0;
+    }
 
     iterator find(const K& key) { return find(key, uint64_t(Hash()(key))); }
     /// find() with the key's hash given: `hash` must be what Hash()(key) returns (a caller that

@@ -33,6 +33,7 @@ struct UndoRecord {
     ElementRef ref;
     std::string text;
     std::shared_ptr<const void> old;  ///< the previous value (type depends on op), or null
+    Map row;  ///< MemoryLiveResults: the previous row, held here rather than in a heap block of its own
 };
 
 class UndoTarget {
@@ -140,6 +141,15 @@ public:
         for (uint64_t m = mask_; m; m &= m - 1) f(std::countr_zero(m));
     }
 
+    /// Whether the set is a bit mask alone (then mask() and fromMask() carry it whole).
+    bool small() const { return !big_; }
+    uint64_t mask() const { return mask_; }
+    static SlotSet fromMask(uint64_t mask) {
+        SlotSet s;
+        s.mask_ = mask;
+        return s;
+    }
+
 private:
     uint64_t mask_ = 0;
     std::shared_ptr<const std::vector<int>> big_;  ///< only when a slot is outside [0, 64)
@@ -186,23 +196,39 @@ public:
         auto it = elements_.find(RefKey{&ref});
         return it == elements_.end() ? nullptr : it->second.element;
     }
+    ElementPtr getStored(const Element& element) override {
+        auto it = elements_.find(RefKey{&element.ref}, element.identityHash());
+        return it == elements_.end() ? nullptr : it->second.element;
+    }
 
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override {
         if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
         ElementEntry entry{element, SlotSet(slots)};
         const uint64_t hash = element->identityHash();
         auto it = elements_.find(RefKey{&element->ref}, hash);
-        std::shared_ptr<const void> old;
+        // The undo record keeps the old element (or, for an insert, the new one, for its ref) and
+        // a small slot set's mask: no heap block and no copy of the ref per write. A large slot
+        // set keeps the whole entry.
+        UndoRecord undo{this, kElementAdded, 0, 0, 0, {}, {}, element, {}};
         if (it != elements_.end()) {
             unindex(it->second);
-            if (log_->active()) old = std::make_shared<const ElementEntry>(std::move(it->second));
+            if (log_->active()) {
+                if (it->second.slots.small()) {
+                    undo.op = kElementReplaced;
+                    undo.key = it->second.slots.mask();
+                    undo.old = std::move(it->second.element);
+                } else {
+                    undo.op = kElement;
+                    undo.old = std::make_shared<const ElementEntry>(std::move(it->second));
+                }
+            }
             it->second = std::move(entry);
             it->first.ref = &it->second.element->ref;  // the old element may be gone now
         } else {
             it = elements_.try_emplace_hashed(RefKey{&element->ref}, hash, std::move(entry)).first;
         }
         index(it->second);
-        if (log_->active()) log_->push({this, kElement, 0, 0, 0, element->ref, {}, std::move(old)});
+        if (log_->active()) log_->push(std::move(undo));
     }
 
     void deleteElement(const ElementRef& ref) override {
@@ -210,8 +236,7 @@ public:
         if (it == elements_.end()) return;
         unindex(it->second);
         if (log_->active()) {
-            log_->push({this, kElement, 0, 0, 0, ref, {},
-                        std::make_shared<const ElementEntry>(std::move(it->second))});
+            log_->push({this, kElement, 0, 0, 0, {}, {}, std::make_shared<const ElementEntry>(std::move(it->second)), {}});
         }
         elements_.erase(it);  // may hash the key: its element is still alive (in the log record)
     }
@@ -256,17 +281,24 @@ public:
 
     void undo(UndoRecord& record) override {
         switch (record.op) {
-        case kElement: {
-            auto it = elements_.find(RefKey{&record.ref});
+        case kElement:
+        case kElementReplaced:
+        case kElementAdded: {
+            // Every kind keeps an element with the ref (alive in the record while it is used).
+            const ElementRef& ref =
+                record.op == kElement ? oldAs<ElementEntry>(record)->element->ref : oldAs<Element>(record)->ref;
+            auto it = elements_.find(RefKey{&ref});
             if (it != elements_.end()) {
                 unindex(it->second);
                 elements_.erase(it);
             }
-            if (auto old = oldAs<ElementEntry>(record)) {
-                // The copy shares old's element, so the key points into the entry's own element.
-                auto& entry = elements_.emplace(RefKey{&old->element->ref}, *old).first->second;
-                index(entry);
-            }
+            ElementEntry restored;
+            if (record.op == kElement) restored = *oldAs<ElementEntry>(record);
+            else if (record.op == kElementReplaced) restored = {oldAs<Element>(record), SlotSet::fromMask(record.key)};
+            else break;
+            // The entry's key points into the entry's own element.
+            const ElementRef* key = &restored.element->ref;
+            index(elements_.emplace(RefKey{key}, std::move(restored)).first->second);
             break;
         }
         case kJoinAdded: {
@@ -282,7 +314,9 @@ public:
     }
 
 private:
-    enum : uint8_t { kElement, kJoinAdded, kJoinRemoved };
+    // kElement: `old` is the whole previous entry (or the deleted one); kElementReplaced: `old` is
+    // the previous element and `key` its slots' mask; kElementAdded: `old` is the new element.
+    enum : uint8_t { kElement, kElementReplaced, kElementAdded, kJoinAdded, kJoinRemoved };
 
     static std::vector<ElementPtr>& slotList(std::vector<SlotRelations>& lists, int slot) {
         for (auto& list : lists) {
@@ -613,14 +647,17 @@ public:
     void upsertRow(uint64_t signature, const Map& row) override {
         // Look up first: emplace would copy the row into a node even when the key exists.
         auto it = rows_.find(signature);
-        std::shared_ptr<const void> old;
+        UndoRecord undo{this, kAbsent, signature, 0, 0, {}, {}, nullptr, {}};
         if (it == rows_.end()) {
             rows_.emplace(signature, row);
         } else {
-            if (log_->active()) old = std::make_shared<const Map>(std::move(it->second));
+            if (log_->active()) {
+                undo.op = kHadRow;
+                undo.row = std::move(it->second);
+            }
             it->second = row;
         }
-        if (log_->active()) log_->push({this, 0, signature, 0, 0, {}, {}, std::move(old)});
+        if (log_->active()) log_->push(std::move(undo));
     }
 
     const Map* row(uint64_t signature) const {
@@ -632,7 +669,7 @@ public:
         auto it = rows_.find(signature);
         if (it == rows_.end()) return;
         if (log_->active()) {
-            log_->push({this, 0, signature, 0, 0, {}, {}, std::make_shared<const Map>(std::move(it->second))});
+            log_->push({this, kHadRow, signature, 0, 0, {}, {}, nullptr, std::move(it->second)});
         }
         rows_.erase(it);
     }
@@ -648,14 +685,15 @@ public:
     }
 
     void undo(UndoRecord& record) override {
-        if (auto old = oldAs<Map>(record)) {
-            rows_[record.key] = *old;
+        if (record.op == kHadRow) {
+            rows_[record.key] = std::move(record.row);
         } else {
             rows_.erase(record.key);
         }
     }
 
 private:
+    enum : uint8_t { kAbsent, kHadRow };  ///< whether the signature had a row before the write
     UndoLog* log_;
     FlatHashMap<uint64_t, Map, std::hash<uint64_t>> rows_;
 };

@@ -50,6 +50,8 @@ struct GatherFile {
     int fd;               // our own descriptor of the WAL file (-1: none)
     char* map;            // MAP_SHARED mapping of bytes [0, mapSize) of the file
     sqlite3_int64 mapSize;
+    sqlite3_int64 populated;  // bytes [0, populated) of the mapping are prefaulted writable
+    bool noPopulate;          // MADV_POPULATE_WRITE failed once (a kernel before 5.14): stop asking
 };
 
 constexpr int realOffset() { return int((sizeof(GatherFile) + 15) & ~size_t(15)); }
@@ -87,6 +89,34 @@ void unmapWal(GatherFile* g) {
     if (g->map) munmap(g->map, size_t(g->mapSize));
     g->map = nullptr;
     g->mapSize = 0;
+    g->populated = 0;
+}
+
+// Prefaulting ahead. The first store into each 4 KiB page of the mapping faults, and so does the
+// first store after a checkpoint's fsync() has cleaned the page (the kernel write-protects it to
+// notice the next write): with 1 KiB frames, one fault per four commits, 0.33 per change of
+// scenario 1, and faults were 9% of that benchmark's time on SQLite (perf, 10,000 rooms). One
+// madvise(MADV_POPULATE_WRITE) makes the next 256 KiB writable in one system call. It does the
+// work of a write fault (reserves nothing new: the blocks are fallocate()d), so it is as safe.
+constexpr sqlite3_int64 kPopulateAhead = sqlite3_int64(256) << 10;
+
+/// Before a write of [offset, end) into the mapping.
+void populateAhead(GatherFile* g, sqlite3_int64 offset, sqlite3_int64 end) {
+    if (g->noPopulate || end <= g->populated) return;
+    const sqlite3_int64 first = offset & ~sqlite3_int64(4095);
+    const sqlite3_int64 from = g->populated > first ? g->populated : first;
+    sqlite3_int64 to = (end + kPopulateAhead) & ~sqlite3_int64(4095);
+    if (to > g->mapSize) to = g->mapSize;
+    if (to <= from) return;
+#ifdef MADV_POPULATE_WRITE
+    if (madvise(g->map + from, size_t(to - from), MADV_POPULATE_WRITE) != 0) {
+        g->noPopulate = true;  // unsupported, or a page it could not fault: stores fault as before
+        return;
+    }
+    g->populated = to;
+#else
+    g->noPopulate = true;
+#endif
 }
 
 /// Maps at least [0, end) of the WAL, growing the file (blocks reserved) when it is shorter.
@@ -190,6 +220,7 @@ int gatherWrite(sqlite3_file* file, const void* data, int amount, sqlite3_int64 
 #ifndef __EMSCRIPTEN__
     if (g->fd >= 0) {
         if (int rc = mapWal(g, offset + amount)) return rc;
+        populateAhead(g, offset, offset + amount);
         std::memcpy(g->map + offset, data, size_t(amount));
         return SQLITE_OK;
     }
@@ -208,6 +239,7 @@ int gatherTruncate(sqlite3_file* file, sqlite3_int64 size) {
 
 int gatherSync(sqlite3_file* file, int flags) {
     if (int rc = flush(gather(file))) return rc;
+    gather(file)->populated = 0;  // written back: its pages are write-protected again
     return real(file)->pMethods->xSync(real(file), flags);
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 #include <unordered_map>
@@ -81,4 +82,23 @@ TEST_CASE("FlatHashMap erase by iterator, operator[] and growth keep every entry
     REQUIRE(m.find(0)->second == 7);
     REQUIRE(m.count(0) == 1);
     REQUIRE(m.count(2) == 0);
+}
+
+TEST_CASE("FlatHashMap clear empties the map, releases its values and serves new entries", "[flat_hash_map]") {
+    auto held = std::make_shared<int>(1);
+    FlatHashMap<uint64_t, std::shared_ptr<int>, std::hash<uint64_t>> m;
+    for (uint64_t k = 0; k < 1000; ++k) m[k] = held;
+    REQUIRE(held.use_count() == 1001);
+    m.clear();
+    REQUIRE(m.empty());
+    REQUIRE(held.use_count() == 1);  // the slots' values are gone, not just counted out
+    REQUIRE(m.find(5) == m.end());
+    REQUIRE(m.begin() == m.end());
+    for (uint64_t k = 500; k < 1500; ++k) m[k] = held;
+    REQUIRE(m.size() == 1000);
+    REQUIRE(m.count(499) == 0);
+    REQUIRE(m.count(1499) == 1);
+    m.clear();
+    m.clear();  // clearing an empty map is harmless
+    REQUIRE(m.size() == 0);
 }
