@@ -23,6 +23,11 @@ namespace {
 
 class UndoTarget;
 
+struct UndoNames {
+    ElementRef ref;
+    std::string text;
+};
+
 /// One inverse operation. The meaning of the fields depends on `op` (see each store's undo()).
 struct UndoRecord {
     UndoTarget* target = nullptr;
@@ -30,11 +35,20 @@ struct UndoRecord {
     uint64_t key = 0;
     int64_t integer = 0;
     double number = 0;
-    ElementRef ref;
-    std::string text;
+    /// A ref and a text, for the stores that need them (joins, archive, key-value, queries). Out of
+    /// line: the element and live-row records, most of a change's, need neither, and a record is
+    /// moved on push and destroyed at commit (two strings in place were 5% of a bootstrap).
+    std::unique_ptr<const UndoNames> names;
     std::shared_ptr<const void> old;  ///< the previous value (type depends on op), or null
     Map row;  ///< MemoryLiveResults: the previous row, held here rather than in a heap block of its own
+
+    const ElementRef& ref() const { return names->ref; }
+    const std::string& text() const { return names->text; }
 };
+
+std::unique_ptr<const UndoNames> names(ElementRef ref, std::string text) {
+    return std::make_unique<const UndoNames>(UndoNames{std::move(ref), std::move(text)});
+}
 
 class UndoTarget {
 public:
@@ -209,7 +223,7 @@ public:
         // The undo record keeps the old element (or, for an insert, the new one, for its ref) and
         // a small slot set's mask: no heap block and no copy of the ref per write. A large slot
         // set keeps the whole entry.
-        UndoRecord undo{this, kElementAdded, 0, 0, 0, {}, {}, element, {}};
+        UndoRecord undo{this, kElementAdded, 0, 0, 0, nullptr, element, {}};
         if (it != elements_.end()) {
             unindex(it->second);
             if (log_->active()) {
@@ -236,7 +250,7 @@ public:
         if (it == elements_.end()) return;
         unindex(it->second);
         if (log_->active()) {
-            log_->push({this, kElement, 0, 0, 0, {}, {}, std::make_shared<const ElementEntry>(std::move(it->second)), {}});
+            log_->push({this, kElement, 0, 0, 0, nullptr, std::make_shared<const ElementEntry>(std::move(it->second)), {}});
         }
         elements_.erase(it);  // may hash the key: its element is still alive (in the log record)
     }
@@ -265,14 +279,14 @@ public:
 
     void addJoinEntry(const std::string& key, const ElementRef& ref) override {
         if (joins_[key].insert(ref).second && log_->active()) {
-            log_->push({this, kJoinAdded, 0, 0, 0, ref, key, nullptr});
+            log_->push({this, kJoinAdded, 0, 0, 0, names(ref, key), nullptr, {}});
         }
     }
     void removeJoinEntry(const std::string& key, const ElementRef& ref) override {
         auto it = joins_.find(key);
         if (it == joins_.end() || it->second.erase(ref) == 0) return;
         if (it->second.empty()) joins_.erase(it);
-        if (log_->active()) log_->push({this, kJoinRemoved, 0, 0, 0, ref, key, nullptr});
+        if (log_->active()) log_->push({this, kJoinRemoved, 0, 0, 0, names(ref, key), nullptr, {}});
     }
     void joinEntries(const std::string& key, std::vector<ElementRef>& out) override {
         auto it = joins_.find(key);
@@ -302,14 +316,14 @@ public:
             break;
         }
         case kJoinAdded: {
-            auto it = joins_.find(record.text);
+            auto it = joins_.find(record.text());
             if (it != joins_.end()) {
-                it->second.erase(record.ref);
+                it->second.erase(record.ref());
                 if (it->second.empty()) joins_.erase(it);
             }
             break;
         }
-        case kJoinRemoved: joins_[record.text].insert(record.ref); break;
+        case kJoinRemoved: joins_[record.text()].insert(record.ref()); break;
         }
     }
 
@@ -401,7 +415,7 @@ public:
             it->second = element;
         }
         if (log_->active()) {
-            log_->push({this, 0, 0, element->effectiveFrom, 0, element->ref, {}, std::move(old)});
+            log_->push({this, 0, 0, element->effectiveFrom, 0, names(element->ref, {}), std::move(old), {}});
         }
     }
 
@@ -426,7 +440,7 @@ public:
     }
 
     void undo(UndoRecord& record) override {
-        auto it = versions_.find(record.ref);
+        auto it = versions_.find(record.ref());
         if (it == versions_.end()) return;
         if (auto old = oldAs<Element>(record)) {
             it->second[record.integer] = std::move(old);
@@ -469,7 +483,7 @@ public:
             if (log_->active()) old = std::make_shared<const Accumulator>(std::move(it->second));
             accumulators_.erase(it);
         }
-        if (log_->active()) log_->push({this, kAccumulator, key, 0, 0, {}, {}, std::move(old)});
+        if (log_->active()) log_->push({this, kAccumulator, key, 0, 0, nullptr, std::move(old)});
     }
 
     std::optional<std::pair<double, int64_t>> sortedNext(uint64_t setId,
@@ -492,7 +506,7 @@ public:
             counts.erase(it);
             if (counts.empty()) sorted_.erase(setId);
         }
-        if (log_->active()) log_->push({this, kSorted, setId, previous, value, {}, {}, nullptr});
+        if (log_->active()) log_->push({this, kSorted, setId, previous, value, nullptr, nullptr});
     }
 
     void undo(UndoRecord& record) override {
@@ -564,7 +578,7 @@ public:
         if (exists && mode == PushMode::Overwrite) remove(item.position, item.groupSignature);
         QueueKey key{item.dueTime, nextSeq_++};
         insert(key, item);
-        if (log_->active()) log_->push({this, kPushed, key.seq, key.dueTime, 0, {}, {}, nullptr});
+        if (log_->active()) log_->push({this, kPushed, key.seq, key.dueTime, 0, nullptr, nullptr});
         return true;
     }
 
@@ -577,7 +591,7 @@ public:
             auto q = queue_.find(key);
             if (q == queue_.end()) continue;
             if (log_->active()) {
-                log_->push({this, kRemoved, 0, 0, 0, {}, {},
+                log_->push({this, kRemoved, 0, 0, 0, nullptr,
                             std::make_shared<const QueuedItem>(QueuedItem{key, std::move(q->second)})});
             }
             queue_.erase(q);
@@ -597,7 +611,7 @@ public:
         queue_.erase(it);
         unlinkGroup(GroupKey{item.position, item.groupSignature}, key);
         if (log_->active()) {
-            log_->push({this, kRemoved, 0, 0, 0, {}, {}, std::make_shared<const QueuedItem>(QueuedItem{key, item})});
+            log_->push({this, kRemoved, 0, 0, 0, nullptr, std::make_shared<const QueuedItem>(QueuedItem{key, item})});
         }
         return item;
     }
@@ -647,7 +661,7 @@ public:
     void upsertRow(uint64_t signature, const Map& row) override {
         // Look up first: emplace would copy the row into a node even when the key exists.
         auto it = rows_.find(signature);
-        UndoRecord undo{this, kAbsent, signature, 0, 0, {}, {}, nullptr, {}};
+        UndoRecord undo{this, kAbsent, signature, 0, 0, nullptr, nullptr, {}};
         if (it == rows_.end()) {
             rows_.emplace(signature, row);
         } else {
@@ -669,7 +683,7 @@ public:
         auto it = rows_.find(signature);
         if (it == rows_.end()) return;
         if (log_->active()) {
-            log_->push({this, kHadRow, signature, 0, 0, {}, {}, nullptr, std::move(it->second)});
+            log_->push({this, kHadRow, signature, 0, 0, nullptr, nullptr, std::move(it->second)});
         }
         rows_.erase(it);
     }
@@ -723,14 +737,14 @@ public:
         } else {
             return;
         }
-        if (log_->active()) log_->push({this, 0, 0, 0, 0, {}, key, std::move(old)});
+        if (log_->active()) log_->push({this, 0, 0, 0, 0, names({}, key), std::move(old), {}});
     }
 
     void undo(UndoRecord& record) override {
         if (auto old = oldAs<std::string>(record)) {
-            values_[record.text] = *old;
+            values_[record.text()] = *old;
         } else {
-            values_.erase(record.text);
+            values_.erase(record.text());
         }
     }
 
@@ -775,13 +789,13 @@ public:
         auto it = queries_.find(queryId);
         if (it != queries_.end()) {
             // The undo record keeps the state alive, so a rollback brings back the same objects.
-            if (log_.active()) log_.push({this, kQueryDropped, 0, 0, 0, {}, queryId, it->second});
+            if (log_.active()) log_.push({this, kQueryDropped, 0, 0, 0, names({}, queryId), it->second, {}});
             queries_.erase(it);
         }
         auto saved = findSaved(queryId);
         if (saved != saved_.end()) {
             if (log_.active()) {
-                log_.push({this, kQuerySaved, 0, saved - saved_.begin(), 0, {}, queryId,
+                log_.push({this, kQuerySaved, 0, saved - saved_.begin(), 0, names({}, queryId),
                            std::make_shared<const StoredQuery>(std::move(*saved))});
             }
             saved_.erase(saved);
@@ -800,7 +814,7 @@ public:
             position = int64_t(saved_.size());
             saved_.push_back(query);
         }
-        if (log_.active()) log_.push({this, kQuerySaved, 0, position, 0, {}, query.id, std::move(old)});
+        if (log_.active()) log_.push({this, kQuerySaved, 0, position, 0, names({}, query.id), std::move(old), {}});
     }
 
     std::vector<StoredQuery> storedQueries() override { return saved_; }
@@ -819,11 +833,11 @@ public:
 
     void undo(UndoRecord& record) override {
         if (record.op == kQueryDropped) {
-            queries_[record.text] = std::const_pointer_cast<QueryState>(oldAs<QueryState>(record));
+            queries_[record.text()] = std::const_pointer_cast<QueryState>(oldAs<QueryState>(record));
             return;
         }
         // kQuerySaved: put back the previous registration at its position, or remove the new one.
-        auto saved = findSaved(record.text);
+        auto saved = findSaved(record.text());
         auto old = oldAs<StoredQuery>(record);
         if (saved != saved_.end()) {
             if (old) {
