@@ -53,6 +53,11 @@ ElementPtr mergeMissingProperties(const Element& update, const Element& previous
 ElementPtr mergeMissingProperties(const ElementPtr& update, const Element& previous) {
     // Both maps are sorted by key: one parallel walk tells whether previous has a key update lacks.
     const Map& mine = update->properties;
+    // Usual case first: the same keys in the same order, one equality test a key.
+    if (mine.size() == previous.properties.size() &&
+        std::equal(mine.begin(), mine.end(), previous.properties.begin(),
+                   [](const auto& a, const auto& b) { return a.first == b.first; }))
+        return update;
     auto u = mine.begin();
     for (const auto& entry : previous.properties) {
         while (u != mine.end() && u->first < entry.first) ++u;
