@@ -79,6 +79,11 @@ struct Expr {
     /// Property: where the key sat in the last map read (FlatMap::find's hint). Written by the
     /// evaluator, which runs on one thread; a stale hint costs one compare, never a wrong answer.
     mutable uint32_t propertyHint = 0;
+    /// The evaluator's numeric fast path (core/eval/evaluator.cpp): 0 not classified yet, else
+    /// whether this node is the root of an arithmetic subtree it evaluates without Values, a node
+    /// inside one, or neither. Like propertyHint, written by the evaluator; it depends only on the
+    /// tree, so sharing the tree is harmless.
+    mutable uint8_t numeric = 0;
 };
 
 enum class Direction : uint8_t {
