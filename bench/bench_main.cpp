@@ -350,7 +350,51 @@ std::string wasmSection(const Options& o, const std::vector<Row>& rows) {
     return m.str();
 }
 
-std::string markdownReport(const Options& o, const std::vector<Row>& rows, const std::vector<std::string>& skipped) {
+/// sqlite/memory for one scenario and size, measured in pairs: each repetition ran the two one
+/// after the other, so each pair saw the machine in about the same state. The median of the pairs'
+/// ratios, and their range. A ratio of the two medians could pair a fast spell of one backend with
+/// a slow spell of the other: the same binary's rate moved by up to 1.5x within one 10-minute run.
+struct PairedRatio {
+    double median = 0, low = 0, high = 0;
+};
+
+PairedRatio pairedRatio(const std::vector<std::vector<Row>>& runs, int scenario, int64_t rooms,
+                        double (RunResult::*rate)() const) {
+    const std::vector<Row>* mem = nullptr;
+    const std::vector<Row>* sql = nullptr;
+    for (const auto& same : runs) {
+        const Row& r = same.front();
+        if (r.target != "native" || r.scenario != scenario || r.rooms != rooms) continue;
+        if (r.backend == "memory") mem = &same;
+        if (r.backend == "sqlite") sql = &same;
+    }
+    PairedRatio out;
+    if (!mem || !sql) return out;
+    std::vector<double> ratios;
+    for (size_t i = 0; i < mem->size() && i < sql->size(); ++i) {
+        const Row& m = (*mem)[i];
+        const Row& q = (*sql)[i];
+        double a = (q.result.*rate)(), b = (m.result.*rate)();
+        if (m.ok && q.ok && a > 0 && b > 0) ratios.push_back(a / b);
+    }
+    if (ratios.empty()) return out;
+    std::sort(ratios.begin(), ratios.end());
+    size_t n = ratios.size();
+    out.median = n % 2 ? ratios[n / 2] : (ratios[n / 2 - 1] + ratios[n / 2]) / 2;
+    out.low = ratios.front();
+    out.high = ratios.back();
+    return out;
+}
+
+std::string fmtPaired(const PairedRatio& r) {
+    if (r.median <= 0) return "-";
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.2f [%.2f-%.2f]", r.median, r.low, r.high);
+    return buf;
+}
+
+std::string markdownReport(const Options& o, const std::vector<Row>& rows, const std::vector<std::vector<Row>>& runs,
+                           const std::vector<std::string>& skipped) {
     std::ostringstream m;
     m << "<!-- SPDX-License-Identifier: MIT -->\n"
          "# Benchmarks\n\n"
@@ -414,23 +458,26 @@ std::string markdownReport(const Options& o, const std::vector<Row>& rows, const
     m << "\nSQLite target: at least half of memory's throughput (ratio >= 0.50 below).\n\n";
 
     m << "## Ratios measured in this run\n\n### sqlite / memory\n\n"
-         "Each cell: wall-time ratio (CPU-time ratio). Wall time includes SQLite's waits for the disk.\n\n"
+         "Measured in pairs: in each repetition the SQLite run came right after the memory run of the same "
+         "scenario and size. Each cell: the median of the pairs' ratios by wall time [the lowest and highest "
+         "pair], then the median by CPU time. Wall time includes SQLite's waits for the disk.\n\n"
          "| # | rooms | bootstrap | one at a time | batched | met (>= 0.50, one at a time, wall) |\n"
          "|---|---:|---:|---:|---:|---|\n";
     for (int64_t rooms : o.sizes)
         for (int s : o.scenarios) {
-            const Row* mem = findRow(rows, s, rooms, "memory");
-            const Row* sql = findRow(rows, s, rooms, "sqlite");
-            if (!mem || !sql) continue;
-            double single = sql->result.singleRate() / mem->result.singleRate();
+            PairedRatio single = pairedRatio(runs, s, rooms, &RunResult::singleRate);
+            if (single.median <= 0) continue;
+            auto cell = [&](double (RunResult::*wall)() const, double (RunResult::*cpu)() const) {
+                PairedRatio c = pairedRatio(runs, s, rooms, cpu);
+                char buf[32];
+                std::snprintf(buf, sizeof buf, " (%.2f)", c.median);
+                return fmtPaired(pairedRatio(runs, s, rooms, wall)) + (c.median > 0 ? buf : "");
+            };
             m << "| " << s << " | " << fmtRate(double(rooms)) << " | "
-              << fmtRatio(sql->result.bootstrapRate(), mem->result.bootstrapRate()) << " ("
-              << fmtRatio(sql->result.bootstrapCpuRate(), mem->result.bootstrapCpuRate()) << ") | "
-              << fmtRatio(sql->result.singleRate(), mem->result.singleRate()) << " ("
-              << fmtRatio(sql->result.singleCpuRate(), mem->result.singleCpuRate()) << ") | "
-              << fmtRatio(sql->result.batchedRate(), mem->result.batchedRate()) << " ("
-              << fmtRatio(sql->result.batchedCpuRate(), mem->result.batchedCpuRate()) << ") | "
-              << (single >= 0.5 ? "yes" : "no") << " |\n";
+              << cell(&RunResult::bootstrapRate, &RunResult::bootstrapCpuRate) << " | "
+              << cell(&RunResult::singleRate, &RunResult::singleCpuRate) << " | "
+              << cell(&RunResult::batchedRate, &RunResult::batchedCpuRate) << " | "
+              << (single.median >= 0.5 ? "yes" : "no") << " |\n";
         }
     m << wasmSection(o, rows);
     m << "\n### cqlite / drasi-core (published)\n\n"
@@ -553,7 +600,7 @@ int runDriver(const Options& o) {
             std::cerr << "cq_bench: cannot write " << o.markdown << "\n";
             return 1;
         }
-        out << markdownReport(shown, rows, skipped);
+        out << markdownReport(shown, rows, runs, skipped);
         std::cerr << "cq_bench: wrote " << o.markdown << "\n";
     }
     for (const Row& r : rows)
