@@ -291,17 +291,15 @@ void evaluateArguments(const Expr& call, EvalContext& ctx, std::vector<Value>& o
 }
 
 Value evaluate(const Expr& e, EvalContext& ctx) {
-    if (e.numeric != kNumericInside && e.numeric != kNotNumeric) {
-        if (e.numeric == kUnclassified) classifyNumeric(e);
-        if (e.numeric == kNumericRoot) {
-            Num n = evaluateNumeric(e, ctx);
-            switch (n.kind) {
-                case Num::Null: return Value();
-                case Num::Int: return Value(n.i);
-                case Num::Float: return Value(n.d);
-                case Num::Bool: return Value(n.i != 0);
-                case Num::GiveUp: break;  // evaluated again below, as if there were no fast path
-            }
+    if (e.numeric == kUnclassified) classifyNumeric(e);
+    if (e.numeric == kNumericRoot) {
+        Num n = evaluateNumeric(e, ctx);
+        switch (n.kind) {
+            case Num::Null: return Value();
+            case Num::Int: return Value(n.i);
+            case Num::Float: return Value(n.d);
+            case Num::Bool: return Value(n.i != 0);
+            case Num::GiveUp: break;  // evaluated again below, as if there were no fast path
         }
     }
     switch (e.kind) {

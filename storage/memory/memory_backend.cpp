@@ -223,7 +223,7 @@ public:
         // The undo record keeps the old element (or, for an insert, the new one, for its ref) and
         // a small slot set's mask: no heap block and no copy of the ref per write. A large slot
         // set keeps the whole entry.
-        UndoRecord undo{this, kElementAdded, 0, 0, 0, nullptr, element, {}};
+        UndoRecord undo{this, kElementAdded, 0, 0, 0, nullptr, nullptr, {}};
         if (it != elements_.end()) {
             unindex(it->second);
             if (log_->active()) {
@@ -242,7 +242,9 @@ public:
             it = elements_.try_emplace_hashed(RefKey{&element->ref}, hash, std::move(entry)).first;
         }
         index(it->second);
-        if (log_->active()) log_->push(std::move(undo));
+        if (!log_->active()) return;
+        if (undo.op == kElementAdded) undo.old = element;
+        log_->push(std::move(undo));
     }
 
     void deleteElement(const ElementRef& ref) override {
@@ -250,7 +252,8 @@ public:
         if (it == elements_.end()) return;
         unindex(it->second);
         if (log_->active()) {
-            log_->push({this, kElement, 0, 0, 0, nullptr, std::make_shared<const ElementEntry>(std::move(it->second)), {}});
+            auto entry = std::make_shared<const ElementEntry>(std::move(it->second));
+            log_->push({this, kElement, 0, 0, 0, nullptr, std::move(entry), {}});
         }
         elements_.erase(it);  // may hash the key: its element is still alive (in the log record)
     }
