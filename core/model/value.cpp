@@ -207,3 +207,30 @@ std::string valueToDebugString(const Value& v) {
 }
 
 }  // namespace cq
+
+namespace cq {
+
+void Value::copyOwned(const Value& o) {
+    switch (kind_) {
+        case ValueKind::String: new (&u_.s) std::string(o.u_.s); break;
+        case ValueKind::List: new (&u_.list) ListPtr(o.u_.list); break;
+        case ValueKind::Map: new (&u_.map) MapPtr(o.u_.map); break;
+        case ValueKind::ZonedDateTime: new (&u_.zonedDateTime) ZonedDateTime(o.u_.zonedDateTime); break;
+        case ValueKind::Element: new (&u_.element) ElementPtr(o.u_.element); break;
+        default: copyBytes(o); break;
+    }
+}
+
+void Value::destroyOwned() noexcept {
+    switch (kind_) {
+        case ValueKind::String: u_.s.~basic_string(); break;
+        case ValueKind::List: u_.list.~ListPtr(); break;
+        case ValueKind::Map: u_.map.~MapPtr(); break;
+        case ValueKind::ZonedDateTime: u_.zonedDateTime.~ZonedDateTime(); break;
+        case ValueKind::Element: u_.element.~ElementPtr(); break;
+        default: break;
+    }
+    kind_ = ValueKind::Null;
+}
+
+}  // namespace cq
