@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "core/common/error.h"
+#include "core/model/change_binary.h"
 #include "core/model/change_reader.h"
 #include "core/model/json_writer.h"
 #include "core/query/engine.h"
@@ -349,6 +350,25 @@ CQ_EXPORT const char* cq_apply_each(cq_engine* e, const char* changes_json) {
         for (size_t i = 0; i < j.size(); ++i) {
             if (i) out += ',';
             writeEachEntry(out, *e->engine, [&] { return cq::changeFromJson(j[i]); });
+        }
+        out += ']';
+    });
+}
+
+CQ_EXPORT const char* cq_apply_binary(cq_engine* e, const unsigned char* data, double size, int mode) {
+    if (!e || (!data && size > 0) || mode < 0 || mode > 2) return misuse(engineLess(), "cq_apply_binary: bad argument");
+    return respondText(e->response, [&](std::string& out) {
+        std::vector<cq::Change> changes;
+        if (!cq::readChangesBinary(data, size_t(size), changes))
+            throw cq::Error(cq::ErrorCode::Internal, "cq_apply_binary: malformed binary changes (an encoder bug)");
+        if (mode == 0 && changes.size() != 1)
+            throw cq::Error(cq::ErrorCode::Internal, "cq_apply_binary: one change expected");
+        if (mode == 0) return writeOutputs(out, e->engine->applyChange(changes[0]));
+        if (mode == 1) return writeOutputs(out, e->engine->applyBatch(changes));
+        out += '[';
+        for (size_t i = 0; i < changes.size(); ++i) {
+            if (i) out += ',';
+            writeEachEntry(out, *e->engine, [&]() -> const cq::Change& { return changes[i]; });
         }
         out += ']';
     });

@@ -57,6 +57,11 @@ const char* cq_scenario_run(const char* scenario_json, const char* name, const c
  * change (one crossing of the wasm boundary for many changes). result: one entry per change, in
  * order: the cq_apply result array, or {"error": {...}} for a change that was rejected. */
 const char* cq_apply_each(cq_engine* engine, const char* changes_json);
+/* cq_apply (mode 0: one change; 1: a batch) or cq_apply_each (mode 2) on `size` bytes of changes
+ * in the binary form of core/model/change_binary.h instead of JSON text (the npm package's encoder,
+ * js/src/change_encoder.ts). result: as those calls; input that is not of that form is an Internal
+ * error (the encoder sends JSON text for anything it does not encode). */
+const char* cq_apply_binary(cq_engine* engine, const unsigned char* data, double size, int mode);
 /* The length in bytes, NUL excluded, of the last response a call on `engine` returned (cq_apply,
  * cq_apply_each, cq_advance_time, ...): the host decodes it without scanning for the NUL. */
 size_t cq_response_size(cq_engine* engine);

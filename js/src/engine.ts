@@ -6,6 +6,7 @@ import { Native } from './native.js';
 import { CqMisuseError, CqStorageLockedError, CqError, CqSubscriberOverflowError, toCqError, type CqErrorDetails } from './errors.js';
 export { CqSubscriberOverflowError };
 import { openOpfsPool, PoolLockedError, type OpfsPoolOptions, type SahPool } from './opfs/sah_pool.js';
+import { ChangeEncoder } from './change_encoder.js';
 import { ChangeStream } from './stream.js';
 import { lockDatabaseFile } from './file_lock.js';
 import type { Change, Diff, QueryConfig, QueryDiffs, Row } from './types.js';
@@ -40,6 +41,10 @@ export interface EngineOptions {
   locateFile?: (path: string, prefix: string) => string;
   /** Default buffer bound of changes() iterators, in diffs (default 100,000). */
   iteratorBufferLimit?: number;
+  /** How applyChange/applyChanges/applyEach send changes into wasm: 'binary' (default; numbers
+   * cross as their 8 bytes, and a change of another shape goes as JSON text) or 'json' (always JSON
+   * text). Both give the same results; 'json' is there to compare them. */
+  crossing?: 'binary' | 'json';
 }
 
 export interface ChangesOptions {
@@ -82,6 +87,8 @@ export class Engine {
   /** Releases what the storage holds besides the engine: the OPFS pool and its Web Lock, or the
    * lock file of storage 'file'. */
   private release: (() => void) | undefined;
+  /** The binary crossing of changes (undefined with crossing 'json'). */
+  private readonly encoder: ChangeEncoder | undefined;
 
   private constructor(native: Native, handle: number, options: EngineOptions, wire: Record<string, unknown>, release?: () => void) {
     this.native = native;
@@ -89,6 +96,7 @@ export class Engine {
     this.options = options;
     this.wireOptions = wire;
     this.release = release;
+    this.encoder = options.crossing === 'json' ? undefined : new ChangeEncoder();
     this.schedule();
   }
 
@@ -101,6 +109,8 @@ export class Engine {
     if (wasmUrl?.startsWith('file:')) wasmUrl = decodeURIComponent(new URL(wasmUrl).pathname);
     const locateFile = options.locateFile ?? (wasmUrl ? () => wasmUrl : undefined);
     const moduleOptions = { wasmBinary: options.wasmBinary, locateFile };
+    if (options.crossing !== undefined && options.crossing !== 'binary' && options.crossing !== 'json')
+      throw new CqMisuseError({ code: 'Misuse', message: `unknown crossing '${String(options.crossing)}' (binary, json)` });
     const wire: Record<string, unknown> = { clock: options.clock ?? 'system', archive: options.archive ?? true };
     let native: Native;
     let pool: SahPool | undefined;
@@ -191,18 +201,30 @@ export class Engine {
 
   /** Applies one change in its own transaction; returns each query's diffs (or its error). */
   applyChange(change: Change): QueryDiffs[] {
-    return this.deliver(toQueryDiffs(this.native.apply<RawOutput[]>(this.live, JSON.stringify(change))));
+    const bytes = this.encoder?.encode([change]);
+    const raw = bytes
+      ? this.native.applyBinary<RawOutput[]>(this.live, bytes, 0)
+      : this.native.apply<RawOutput[]>(this.live, JSON.stringify(change));
+    return this.deliver(toQueryDiffs(raw));
   }
 
   /** Applies a batch in ONE transaction: one entry per query with the diffs of the whole batch. */
   applyChanges(batch: Change[]): QueryDiffs[] {
-    return this.deliver(toQueryDiffs(this.native.apply<RawOutput[]>(this.live, JSON.stringify(batch))));
+    const bytes = Array.isArray(batch) ? this.encoder?.encode(batch) : undefined;
+    const raw = bytes
+      ? this.native.applyBinary<RawOutput[]>(this.live, bytes, 1)
+      : this.native.apply<RawOutput[]>(this.live, JSON.stringify(batch));
+    return this.deliver(toQueryDiffs(raw));
   }
 
   /** Applies each change in its own transaction with one crossing into wasm: the same result as
    * calling applyChange once per change (subscribers see one notification per change). */
   applyEach(changes: Change[]): Array<QueryDiffs[] | { error: CqError }> {
-    const raw = this.native.applyEach<Array<RawOutput[] | { error: CqErrorDetails }>>(this.live, JSON.stringify(changes));
+    type Each = Array<RawOutput[] | { error: CqErrorDetails }>;
+    const bytes = Array.isArray(changes) ? this.encoder?.encode(changes) : undefined;
+    const raw = bytes
+      ? this.native.applyBinary<Each>(this.live, bytes, 2)
+      : this.native.applyEach<Each>(this.live, JSON.stringify(changes));
     const out: Array<QueryDiffs[] | { error: CqError }> = [];
     for (const entry of raw) {
       if (Array.isArray(entry)) out.push(this.deliver(toQueryDiffs(entry), false));

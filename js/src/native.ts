@@ -27,6 +27,7 @@ export class Native {
   private readonly fnResults: (e: number, s: number) => number;
   private readonly fnApply: (e: number, s: number) => number;
   private readonly fnApplyEach: (e: number, s: number) => number;
+  private readonly fnApplyBinary: (e: number, bytes: number, size: number, mode: number) => number;
   private readonly fnAdvance: (e: number, t: number) => number;
   private readonly fnNextDue: (e: number) => number;
   private readonly fnSetClock: (e: number, t: number) => void;
@@ -59,6 +60,7 @@ export class Native {
     this.fnResults = fn('cq_query_results');
     this.fnApply = fn('cq_apply');
     this.fnApplyEach = fn('cq_apply_each');
+    this.fnApplyBinary = fn('cq_apply_binary');
     this.fnAdvance = fn('cq_advance_time');
     this.fnNextDue = fn('cq_next_due_time');
     this.fnSetClock = fn('cq_set_wall_clock');
@@ -100,11 +102,8 @@ export class Native {
     return r.result;
   }
 
-  /** Calls `call` with `text` as a NUL-terminated UTF-8 string in the reused input buffer, and
-   * parses the engine's response by its length. */
-  private hot<T>(engine: number, text: string, call: (e: number, s: number) => number): T {
-    // UTF-16 to UTF-8 takes at most 3 bytes per code unit; +1 for the NUL.
-    const need = text.length * 3 + 1;
+  /** The reused input buffer of the hot calls, at least `need` bytes. */
+  private scratchFor(need: number): number {
     if (need > this.scratchSize) {
       if (this.scratch) this.module._free(this.scratch);
       this.scratchSize = Math.max(need, 2 * this.scratchSize, 4096);
@@ -114,12 +113,13 @@ export class Native {
         throw toCqError({ code: 'Internal', message: `out of memory: no ${need} bytes in the wasm heap for the input` });
       }
     }
-    const heap = this.module.HEAPU8;  // read after _malloc: a memory growth replaces the buffer
-    const { written } = this.encoder.encodeInto(text, heap.subarray(this.scratch, this.scratch + need - 1));
-    heap[this.scratch + written] = 0;
-    const out = call(engine, this.scratch);
+    return this.scratch;
+  }
+
+  /** Parses the response of a hot call by its length; a batch's buffer can be large: memory above
+   * 4 MiB is given back rather than kept for good. */
+  private hotResponse<T>(engine: number, out: number): T {
     const size = this.fnResponseSize(engine);
-    // A batch's buffer can be large: give memory above 4 MiB back rather than keep it for good.
     const response = this.decoder.decode(this.module.HEAPU8.subarray(out, out + size));
     if (this.scratchSize > 4 << 20) {
       this.module._free(this.scratch);
@@ -127,6 +127,26 @@ export class Native {
       this.scratchSize = 0;
     }
     return this.unwrap<T>(response);
+  }
+
+  /** Calls `call` with `text` as a NUL-terminated UTF-8 string in the reused input buffer, and
+   * parses the engine's response by its length. */
+  private hot<T>(engine: number, text: string, call: (e: number, s: number) => number): T {
+    // UTF-16 to UTF-8 takes at most 3 bytes per code unit; +1 for the NUL.
+    const need = text.length * 3 + 1;
+    const at = this.scratchFor(need);
+    const heap = this.module.HEAPU8;  // read after _malloc: a memory growth replaces the buffer
+    const { written } = this.encoder.encodeInto(text, heap.subarray(at, at + need - 1));
+    heap[at + written] = 0;
+    return this.hotResponse<T>(engine, call(engine, at));
+  }
+
+  /** cq_apply_binary: `bytes` (ChangeEncoder's output) applied as one change (mode 0), a batch (1)
+   * or each in its own transaction (2). */
+  applyBinary<T>(engine: number, bytes: Uint8Array, mode: 0 | 1 | 2): T {
+    const at = this.scratchFor(Math.max(1, bytes.length));
+    this.module.HEAPU8.set(bytes, at);
+    return this.hotResponse<T>(engine, this.fnApplyBinary(engine, at, bytes.length, mode));
   }
 
   open(options: object): number {
