@@ -63,6 +63,9 @@ private:
                     std::vector<Change>& post);
     /// The slots `e` fits, into `slots` (returned).
     const std::vector<int>& affinity(const Element& e, std::vector<int>& slots);
+    /// Whether `neu`, the new version of `old` (whose affinity is in oldSlots_), has exactly old's
+    /// solutions with itself in old's place.
+    bool sameSolutions(const Element& old, const Element& neu, const std::vector<int>& newSlots) const;
     void solutionsOf(const ElementPtr& e, std::vector<struct Solution>& out, std::vector<std::pair<int, ElementPtr>>& anchors,
                      bool collectAnchorsOnly);
     void runParts(std::vector<RowChange>& rows, std::vector<Diff>& out);
