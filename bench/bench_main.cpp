@@ -65,6 +65,9 @@ struct Options {
     std::string loadBefore, loadAfter;  ///< /proc/loadavg around the driver's runs
     bool runOnly = false;
     bool wasmGiven = false;  ///< --wasm or --no-wasm said what to do
+    /// Native children run with glibc's heap on transparent huge pages, as the cqlite CLI runs itself
+    /// (wasm/cli_main.cpp, useHugePageHeap); --heap default measures glibc's default heap.
+    bool hugePageHeap = true;
 };
 
 struct Row {
@@ -83,6 +86,7 @@ struct Row {
                  "                [--backends memory,sqlite,sqlite-memory] [--changes N] [--changes-large N]\n"
                  "                [--warmup N] [--max-seconds S] [--seed S] [--repeat N] [--archive] [--no-check]\n"
                  "                [--wasm build/wasm/bench/cq_bench.js | --no-wasm] [--wasm-backends memory,sqlite-memory,sqlite]\n"
+                 "                [--heap thp|default]\n"
                  "       cq_bench --run --scenario N --rooms R --backend B [--changes N] ... (one run)\n";
     std::exit(2);
 }
@@ -125,6 +129,11 @@ Options parseArgs(int argc, char** argv) {
             else if (a == "--wasm") { o.wasmBench = value(); o.wasmGiven = true; }
             else if (a == "--no-wasm") { o.wasmBench.clear(); o.wasmGiven = true; }
             else if (a == "--wasm-backends") o.wasmBackends = parseList<std::string>(value());
+            else if (a == "--heap") {
+                std::string heap = value();
+                if (heap != "thp" && heap != "default") usage("--heap takes thp or default");
+                o.hugePageHeap = heap == "thp";
+            }
             else if (a == "--scenario") o.run.scenario = int(std::stoll(value()));
             else if (a == "--rooms") o.run.rooms = std::stoll(value());
             else if (a == "--backend") o.run.backend = value();
@@ -166,7 +175,12 @@ Row runChild(const Options& o, const std::string& target, int scenario, int64_t 
     // optimised when the module is instantiated (kWasmNodeFlags), so no timed phase waits for V8's
     // lazy tier-up (see wasmSection()).
     if (target == "wasm") cmd << "node " << kWasmNodeFlags << " '" << o.wasmBench << "'";
-    else cmd << "'" << selfPath() << "'";
+    else {
+        // GLIBC_TUNABLES is read when a process starts, so it goes in the child's environment (as the
+        // CLI does, a caller's own GLIBC_TUNABLES wins).
+        if (o.hugePageHeap) cmd << "GLIBC_TUNABLES=\"${GLIBC_TUNABLES:-glibc.malloc.hugetlb=1}\" ";
+        cmd << "'" << selfPath() << "'";
+    }
     cmd << " --run --scenario " << scenario << " --rooms " << rooms << " --backend " << backend
         << " --changes " << changes << " --batched " << changes << " --warmup " << o.run.warmupChanges
         << " --max-seconds " << o.run.maxSeconds << " --seed " << o.run.seed << (o.run.archive ? " --archive" : "")
@@ -423,7 +437,12 @@ std::string markdownReport(const Options& o, const std::vector<Row>& rows, const
       << " (repetitions interleaved); each figure is the median of its runs (per figure). Archive "
       << (o.run.archive ? "on" : "off (as query-perf, which has no archive index)")
       << ". Peak RSS is the child's VmHWM. The result check compares the final result set with one computed "
-         "from the generator's state.\n";
+         "from the generator's state.\n"
+      << (o.hugePageHeap
+              ? "- Heap: the native children run with glibc's malloc on transparent huge pages "
+                "(`GLIBC_TUNABLES=glibc.malloc.hugetlb=1`), as the `cqlite` CLI runs itself (\"What limits it\" below "
+                "has both heaps side by side); the wasm children's memory is V8's, untouched.\n"
+              : "- Heap: glibc's default malloc (`--heap default`).\n");
     for (const std::string& s : skipped) m << "- Skipped: " << s << "\n";
     m << "- Load average (1, 5, 15 min) at the start: " << o.loadBefore << "; at the end: " << o.loadAfter << "\n";
     m << "\n### Wall and CPU time\n\n"
