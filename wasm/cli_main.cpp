@@ -266,7 +266,8 @@ int cmdResults(const std::vector<std::string>& args) {
 // kernel). A bootstrap touches new heap all the time, and every first touch of a 4 KiB page is a
 // page fault: 45,700 of them for the 210,500 elements of a 100,000-room graph, 0.25 s of system time
 // on the 2-core VM of docs/benchmarks.md, where a fault costs about 5 us. With 2 MiB pages, 4,500:
-// bootstrap 1.4-3x faster, changes 5-12% (fewer TLB misses), peak RSS +1-6% (bench/what_limits_it.md).
+// bootstrap 1.4-2.9x faster, peak RSS +1-6%; changes one at a time about 10% faster at 10,000 rooms
+// (fewer TLB misses), no faster at 100,000 (bench/what_limits_it.md).
 // glibc reads tunables only when a process starts, hence the exec (of the same file, by its path:
 // /proc/self/exe would rename the process "exe"). A caller who sets GLIBC_TUNABLES, or
 // CQLITE_HEAP=default, gets exactly that; a failed exec goes on with the default heap. The pid
