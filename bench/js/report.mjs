@@ -30,7 +30,7 @@ export function renderMarkdown(r, o, abi) {
     `**applyEach** (${o.batchSize} changes per call, each still its own transaction with its own diffs: one crossing into wasm per ${o.batchSize} changes, same semantics), ` +
     `**applyChanges** (batches of ${o.batchSize}, one transaction each). Native: \`cq_bench --run\` (Engine::applyChange, Engine::applyBatch), run from the same script, one run after the other.`);
   L.push(`- cqlite runs through the package's public API (\`Engine.open({storage, clock: 'manual', archive: false})\`, dist/); archive off as in the native benchmark. ` +
-    `Storage: memory; sqlite = SQLite in memory (wasm only); file = SQLite on disk through NODEFS (native 'sqlite' is a file too). Each timed region covers the call, the JSON crossing both ways and the returned diffs.`);
+    `Storage: memory; sqlite = SQLite in memory (wasm only); file = SQLite on disk through NODEFS (native 'sqlite' is a file too). Each timed region covers the call, the crossing both ways (changes in a binary form, diffs as JSON text) and the returned diffs.`);
   L.push('- Every run\'s final result is compared with the model\'s state (bench/scenarios.cpp\'s check, ported); cqlite and TanStack final results are also compared with each other. A mismatch fails the run.');
   L.push('');
 
@@ -140,13 +140,23 @@ export function renderMarkdown(r, o, abi) {
     const span = (a) => `${Math.min(...a).toFixed(1)}-${Math.max(...a).toFixed(1)}x`;
     if (e.length) abiSpan = { engine: span(e), wasm: span(w) };
   }
-  L.push('- **What limits cqlite under wasm.** The engine itself runs in wasm at 1.0-1.9x native\'s time (docs/benchmarks.md: the same benchmark compiled by Emscripten, no JavaScript in the timed calls). Through the package every call adds the JSON crossing: JSON.stringify of the change, TextEncoder.encodeInto into one reused buffer in the wasm heap, the C ABI\'s own scanner (core/model/json_scan.h) straight into Change values, the engine, the diffs written as JSON text, TextDecoder by length (cq_response_size) and JSON.parse. ' +
-    'A CPU profile of the package after those changes (bench/js/profile.mjs with a --profiling-funcs build; 1-hop, 10,000 rooms, 2026-12-03 10:45): about 37% engine and libc++ in wasm, 10% dlmalloc/dlfree, 8% the JS side of the crossing, 7% JS GC, the rest the harness and Emscripten\'s glue. ' +
+  L.push('- **What limits cqlite under wasm.** The engine itself runs in wasm at the wasm/native ratios of docs/benchmarks.md (the same benchmark compiled by Emscripten, no JavaScript in the timed calls). Through the package every call adds the crossing: the changes encoded in a binary form (js/src/change_encoder.ts; shapes it does not take go as JSON text) into one reused buffer in the wasm heap, read straight into Change values (core/model/change_binary.cpp), the engine, the diffs written as JSON text, TextDecoder by length (cq_response_size) and JSON.parse. ' +
+    'A CPU profile of the package (bench/js/profile.mjs with a --profiling-funcs build; 1-hop, 10,000 rooms, applyEach, 2026-12-04 04:00): 55% engine and libc++ in wasm, 8% dlmalloc/dlfree, 11% JSON.parse of the responses, about 5% the binary encoder, the rest the harness, the profiler and Emscripten\'s glue. ' +
     (abiSpan ? `The C ABI table (from the last run with --abi; see its date) puts the native ABI ${abiSpan.engine} slower than the engine and wasm ${abiSpan.wasm} slower than the native ABI.` : ''));
-  L.push('- **applyEach** (one crossing for many changes, each still its own transaction and diff list) against applyChange (one crossing per change): see the first table; it gains most where the per-call overhead is a larger share (the property projection).');
-  L.push('- What would help next: in the engine, integer element ids instead of two-string ElementRefs and compact rows (fewer allocations, smaller Values); at the boundary, a binary change and diff format instead of JSON text.');
+  {
+    const gains = [1, 2, 3, 5].map((sc) => find(10000, sc, 'memory')).filter((x) => x && rate(x.single) > 0)
+      .map((x) => `${name(x.scenario)} ${ratio(rate(x.each), rate(x.single))}`);
+    L.push(`- **applyEach** (one crossing for many changes, each still its own transaction and diff list) against applyChange (one crossing per change), 10,000 rooms, wall: ${gains.join(', ')}.`);
+  }
+  L.push('- What would help next: in the engine, integer element ids instead of two-string ElementRefs and compact rows (fewer allocations, smaller Values, fewer cache misses); at the boundary, diffs in a binary form (JSON.parse is near the cheapest way to build the JS objects, so less to gain there than on the way in).');
   L.push('- Numbers crossing the boundary: a JSON number without a fraction (72, the model\'s initial temperature) reaches the engine as an integer, where the native benchmark has the double 72.0. The results are numerically the same (checked), but the package cannot send a float with an integral value (an API limitation worth knowing for typed comparisons).');
-  L.push('- SQLite on a file through NODEFS: p99 of 1.3-4.6 ms per committed change and 2,000-4,000 changes/s one at a time at 10,000 rooms (each change its own transaction, synced through Node\'s fs); batches of 1,000 per transaction recover 8,000-16,000/s. At 100,000 rooms this run covers memory and sqlite only (file dropped for time; an earlier complete run, 07:41, measured 1,300-2,900/s one at a time and 4,000-11,000/s batched on file).');
+  {
+    const files = r.cqlite.filter((x) => x.rooms === 10000 && x.storage === 'file');
+    if (files.length) {
+      const span = (a, f = fmt) => `${f(Math.min(...a))}-${f(Math.max(...a))}`;
+      L.push(`- SQLite on a file through NODEFS, 10,000 rooms: p99 of ${span(files.map((x) => x.p99us / 1000), (v) => v.toFixed(2))} ms per committed change and ${span(files.map((x) => rate(x.single)))} changes/s one at a time (each change its own transaction, written through Node's fs); batches of 1,000 per transaction ${span(files.map((x) => rate(x.batched)))}/s.`);
+    }
+  }
   const mem = r.memory.find((m) => m.storage === 'memory');
   if (mem) L.push(`- Memory: a ${mem.rooms.toLocaleString('en-US')}-room graph takes a ${fmt(mem.wasmHeapMiB)} MiB wasm heap with the memory backend (${fmt(mem.rssMiB)} MiB process RSS): ${mem.wasmHeapMiB <= 64 ? 'within' : 'above'} the 64 MB target of issue 6. The wasm heap only grows.`);
   L.push('');
