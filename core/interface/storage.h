@@ -124,6 +124,10 @@ public:
     virtual void upsertRow(uint64_t signature, const Map& row) = 0;
     virtual void removeRow(uint64_t signature) = 0;
     virtual void rows(std::vector<std::pair<uint64_t, Map>>& out) = 0;
+    /// A hint that the row of `signature` is about to be written: a backend that keeps rows in a
+    /// hash table starts loading its slot, so that the miss overlaps the row's evaluation. No
+    /// effect on what is stored.
+    virtual void prefetchRow(uint64_t signature) { (void)signature; }
 };
 
 /// Small opaque per-query state (middleware state, counters), keyed by string.

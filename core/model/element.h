@@ -46,12 +46,17 @@ struct IdentityHashCache {
     }
 };
 
+// Field order is for the cache: a change to a stored element reads the old version's kind, hash,
+// ref, labels and properties, which sit together in its first two cache lines; the relation ends
+// come last. (The hash cache at the end cost a third line: 2.7% of the cycles of a change at
+// 100,000 rooms, perf.)
 struct Element {
     ElementKind kind = ElementKind::Node;
+    IdentityHashCache identityHashCache;
     ElementRef ref;
     std::vector<std::string> labels;
-    int64_t effectiveFrom = 0;  ///< the change's time, ms since the epoch (0 = unknown/bootstrap)
     Map properties;
+    int64_t effectiveFrom = 0;  ///< the change's time, ms since the epoch (0 = unknown/bootstrap)
     ElementRef start;  ///< relations only: the tail node
     ElementRef end;    ///< relations only: the head node
 
@@ -61,8 +66,6 @@ struct Element {
     /// every solution it seals, 3 refs (6 strings) per 1-hop solution, about 5% of a change's
     /// instructions before this cache. Call it only once the element is built (shared as const).
     uint64_t identityHash() const;
-
-    IdentityHashCache identityHashCache;
 };
 
 enum class ChangeOp : uint8_t { Insert, Update, Delete };

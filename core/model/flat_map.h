@@ -67,6 +67,8 @@ public:
     void reserve(size_type n) { items_.reserve(n); }
     void shrink_to_fit() { items_.shrink_to_fit(); }
     void clear() noexcept { items_.clear(); }
+    /// The entries' block (null when none was allocated): for prefetching.
+    const value_type* data() const noexcept { return items_.data(); }
 
     // --- lookup ---
     iterator lower_bound(std::string_view key) { return begin() + lowerIndex(key); }

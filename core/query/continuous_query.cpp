@@ -201,6 +201,12 @@ bool ContinuousQuery::sameSolutions(const Element& old, const Element& neu, cons
 void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>& out) {
     const Element& in = *change.element;
     ElementPtr old = store_.elements->getStored(in);
+    if (old) {
+        // The old version's labels and properties are read next (affinity, the merge, the before
+        // rows), each a block of its own: asking for both now overlaps the two cache misses.
+        __builtin_prefetch(old->labels.data());
+        __builtin_prefetch(old->properties.data());
+    }
     ElementPtr neu;
     switch (change.op) {
         case ChangeOp::Insert: neu = change.element; break;
@@ -465,6 +471,9 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
         recordLive(d, rc.beforeKey, rc.afterKey);
         diffs.push_back(std::move(d));
     };
+    if (last && store_.live)  // the rows written at the end: their slots load while rows are evaluated
+        for (size_t i = 0; i < in.size() && i < 8; ++i)
+            store_.live->prefetchRow(in[i].kind == RowChange::Kind::Remove ? in[i].beforeKey : in[i].afterKey);
     for (RowChange& rc : in) {
         rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
         rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
@@ -581,6 +590,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         Touch* found = findTouch(group);
         created = found == nullptr;
         if (!created) return *found;
+        if (last && store_.live) store_.live->prefetchRow(group);  // written at the end, see runPart
         Touch t;
         t.group = group;
         t.countBefore = rowCount(group);

@@ -81,6 +81,10 @@ public:
         return i == npos ? end() : const_iterator(slots_.data() + i, slots_.data() + slots_.size());
     }
     size_t count(const K& key) const { return findIndex(key, hashOf(key)) == npos ? 0 : 1; }
+    /// Starts loading the slot where a lookup of `hash` begins (see find(key, hash)).
+    void prefetch(uint64_t hash) const {
+        if (!slots_.empty()) __builtin_prefetch(&slots_[home(nonzero(hash))]);
+    }
 
     /// Inserts (key, V(args...)) unless the key is present.
     template <class... Args>

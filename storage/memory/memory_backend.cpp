@@ -669,6 +669,9 @@ public:
             rows_.emplace(signature, row);
         } else {
             if (log_->active()) {
+                // The old row's block is first read when commit() destroys the undo record: a
+                // miss there was 5% of a property-projection change at 100,000 rooms (perf).
+                __builtin_prefetch(it->second.data());
                 undo.op = kHadRow;
                 undo.row = std::move(it->second);
             }
@@ -676,6 +679,8 @@ public:
         }
         if (log_->active()) log_->push(std::move(undo));
     }
+
+    void prefetchRow(uint64_t signature) override { rows_.prefetch(std::hash<uint64_t>()(signature)); }
 
     const Map* row(uint64_t signature) const {
         auto it = rows_.find(signature);
