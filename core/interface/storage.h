@@ -26,6 +26,8 @@ public:
     /// getElement(element.ref), for an index that can use the hash the element keeps
     /// (Element::identityHash) instead of hashing the ref again.
     virtual ElementPtr getStored(const Element& element) { return getElement(element.ref); }
+    /// A hint that getStored(element) is coming: an index in a hash table starts loading the slot.
+    virtual void prefetchStored(const Element& element) { (void)element; }
     /// Stores (replaces) an element and its slot affinity (sorted slot numbers; may be empty). For a
     /// relation, indexes it under (slot, start) and (slot, end) for each slot.
     virtual void setElement(const ElementPtr& element, const std::vector<int>& slots) = 0;

@@ -117,6 +117,10 @@ const std::vector<int>& ContinuousQuery::affinity(const Element& e, std::vector<
 // ---------------------------------------------------------------------------------------------
 // From a source change to row changes.
 
+void ContinuousQuery::prefetch(const Change& change) {
+    if (middleware_->empty() && change.element) store_.elements->prefetchStored(*change.element);
+}
+
 std::vector<Diff> ContinuousQuery::processChange(const Change& change) {
     std::vector<Diff> out;
     if (middleware_->empty()) {

@@ -49,6 +49,8 @@ public:
     /// Applies one source change (before middleware) and returns the diffs. Throws on evaluation
     /// errors; the caller rolls back this query's savepoint.
     std::vector<Diff> processChange(const Change& change);
+    /// A hint that processChange(change) comes next: starts loading the element's index slot.
+    void prefetch(const Change& change);
     /// Re-evaluates the solutions a due future item points at.
     std::vector<Diff> processFuture(const FutureItem& item);
 

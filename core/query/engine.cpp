@@ -155,6 +155,10 @@ std::vector<QueryOutput> Engine::applyInTransaction(const Change* changes, size_
     }
     TransactionGuard tx(*storage_);
     for (const Change* change = changes; change != changes + count; ++change) {
+        // The next change's index slots load while this one is evaluated: in a batch of 1,000
+        // inserts the slot of each new element was a cache miss of its own (perf, 100,000 rooms).
+        if (change + 1 != changes + count)
+            for (query::ContinuousQuery* q : queries) q->prefetch(change[1]);
         for (size_t i = 0; i < order_.size(); ++i) {
             query::ContinuousQuery& q = *queries[i];
             storage_->savepoint();

@@ -215,6 +215,8 @@ public:
         return it == elements_.end() ? nullptr : it->second.element;
     }
 
+    void prefetchStored(const Element& element) override { elements_.prefetch(element.identityHash()); }
+
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override {
         if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
         ElementEntry entry{element, SlotSet(slots)};
