@@ -84,6 +84,9 @@ struct Expr {
     /// inside one, or neither. Like propertyHint, written by the evaluator; it depends only on the
     /// tree, so sharing the tree is harmless.
     mutable uint8_t numeric = 0;
+    /// The numeric root's compiled program (an eval::NumericProgram; typed here as void so that
+    /// the AST does not depend on the evaluator). Immutable once set; shared by copies.
+    mutable std::shared_ptr<const void> numericProgram;
 };
 
 enum class Direction : uint8_t {

@@ -31,12 +31,17 @@ enum class FunctionKind : uint8_t {
     Special,    ///< reduce, retainHistory, past functions (engine-implemented)
 };
 
+/// Which accumulator an Aggregate keeps (core/query/aggregates.cpp dispatches on it rather than
+/// on the name: comparing names was 13 string compares a change of the 1-hop query).
+enum class AggregateOp : uint8_t { None, Count, Sum, Avg, Min, Max, Collect, Last, LinearGradient };
+
 struct FunctionDef {
     std::string name;       ///< canonical spelling, e.g. "toUpper", "drasi.trueFor"
     int minArgs = 0;
     int maxArgs = 0;        ///< -1: any number
     FunctionKind kind = FunctionKind::Scalar;
     ScalarFn fn = nullptr;  ///< Scalar only
+    AggregateOp aggregate = AggregateOp::None;  ///< Aggregate only
 };
 
 /// Name lookup is case-insensitive, as in openCypher.

@@ -67,6 +67,7 @@ Value ContinuousQuery::callEngineFunction(const cypher::Expr& call, eval::EvalCo
 
 Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ctx) {
     const std::string& name = call.function->name;
+    const fn::AggregateOp op = call.function->aggregate;
     const Mode mode = ctx.mode;
     const uint64_t key = keyOf(ctx.groupHash, call.aggregateIndex);
     ResultIndex& results = *store_.results;
@@ -79,7 +80,7 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
     const Value& x = args[0];
     const bool apply = mode == Mode::Apply, revert = reverting(mode);
 
-    if (name == "count") {
+    if (op == fn::AggregateOp::Count) {
         AccumulatorRef a(results, key);
         if (!x.isNull() && (apply || revert)) {
             a.acc.count += apply ? 1 : -1;
@@ -87,7 +88,7 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
         }
         return Value(a.acc.count);
     }
-    if (name == "sum" || name == "avg") {
+    if (op == fn::AggregateOp::Sum || op == fn::AggregateOp::Avg) {
         AccumulatorRef a(results, key);
         bool duration = x.is<Duration>() || a.acc.value.is<Duration>();
         if (!x.isNull() && (apply || revert)) {
@@ -103,7 +104,7 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
             a.acc.count += apply ? 1 : -1;
             a.store();
         }
-        if (name == "sum") {
+        if (op == fn::AggregateOp::Sum) {
             if (duration) return a.acc.value.is<Duration>() ? a.acc.value : Value(Duration{});
             return Value(a.acc.sum);
         }
@@ -114,8 +115,8 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
         }
         return Value(a.acc.sum / double(a.acc.count));
     }
-    if (name == "min" || name == "max") {
-        const bool isMax = name == "max";
+    if (op == fn::AggregateOp::Min || op == fn::AggregateOp::Max) {
+        const bool isMax = op == fn::AggregateOp::Max;
         // The value kind is kept beside the sorted set so that results decode to the right type.
         AccumulatorRef kind(results, key ^ 0x6b696e64ULL);
         if (!x.isNull() && (apply || revert)) {
@@ -138,7 +139,7 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
         if (vk == ValueKind::Float || vk == ValueKind::Integer) return Value(k);
         return temporal::fromSortKey(vk, k);
     }
-    if (name == "collect") {
+    if (op == fn::AggregateOp::Collect) {
         AccumulatorRef a(results, key);
         if (!x.isNull() && (apply || revert)) {
             List list = a.acc.value.isList() ? a.acc.value.asList() : List{};
@@ -153,13 +154,13 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
         }
         return a.acc.value.isList() ? a.acc.value : Value(List{});
     }
-    if (name == "drasi.last") {
+    if (op == fn::AggregateOp::Last) {
         AccumulatorRef a(results, key);
         if (apply) { a.acc.value = x; a.store(); }
         else if (revert) { a.acc.value = Value(); a.store(); }
         return a.acc.value;
     }
-    if (name == "drasi.linearGradient") {
+    if (op == fn::AggregateOp::LinearGradient) {
         // Welford-style online least squares: n, mean x (sum), mean y (a), m2 (b), cov (c).
         AccumulatorRef a(results, key);
         const Value& y = args[1];

@@ -8,15 +8,18 @@ void registerEngineFunctions(FunctionRegistry& r) {
     auto add = [&](const char* name, int minArgs, int maxArgs, FunctionKind kind) {
         r.add(FunctionDef{name, minArgs, maxArgs, kind, nullptr});
     };
+    auto aggregate = [&](const char* name, int args, AggregateOp op) {
+        r.add(FunctionDef{name, args, args, FunctionKind::Aggregate, nullptr, op});
+    };
     // Aggregates (core/query/aggregates.cpp).
-    add("count", 1, 1, FunctionKind::Aggregate);  // count(*) is accepted by the binder
-    add("sum", 1, 1, FunctionKind::Aggregate);
-    add("avg", 1, 1, FunctionKind::Aggregate);
-    add("min", 1, 1, FunctionKind::Aggregate);
-    add("max", 1, 1, FunctionKind::Aggregate);
-    add("collect", 1, 1, FunctionKind::Aggregate);
-    add("drasi.last", 1, 1, FunctionKind::Aggregate);
-    add("drasi.linearGradient", 2, 2, FunctionKind::Aggregate);
+    aggregate("count", 1, AggregateOp::Count);  // count(*) is accepted by the binder
+    aggregate("sum", 1, AggregateOp::Sum);
+    aggregate("avg", 1, AggregateOp::Avg);
+    aggregate("min", 1, AggregateOp::Min);
+    aggregate("max", 1, AggregateOp::Max);
+    aggregate("collect", 1, AggregateOp::Collect);
+    aggregate("drasi.last", 1, AggregateOp::Last);
+    aggregate("drasi.linearGradient", 2, AggregateOp::LinearGradient);
     // Context mutator and the archive (past) functions.
     add("retainHistory", 1, 1, FunctionKind::Special);
     add("drasi.getVersionByTimestamp", 2, 2, FunctionKind::Special);
