@@ -13,6 +13,7 @@
 #include "core/model/change_binary.h"
 #include "core/model/change_reader.h"
 #include "core/model/json_writer.h"
+#include "core/query/diff_binary.h"
 #include "core/query/engine.h"
 #include "core/scenario/runner.h"
 #include "storage/factory/open_storage.h"
@@ -355,14 +356,79 @@ CQ_EXPORT const char* cq_apply_each(cq_engine* e, const char* changes_json) {
     });
 }
 
+namespace {
+
+/// The binary response's outputs (cq_api.h, CQ_BINARY_RESPONSE).
+void writeOutputsBinary(cq::DiffBinaryWriter& w, const std::vector<cq::QueryOutput>& outputs) {
+    w.u32(uint32_t(outputs.size()));
+    std::string error;
+    for (const cq::QueryOutput& o : outputs) {
+        w.str(o.queryId);
+        w.u32(uint32_t(o.diffs.size()));
+        for (const cq::Diff& d : o.diffs) w.diff(d);
+        w.u8(o.error ? 1 : 0);
+        if (o.error) {
+            error.clear();
+            writeErrorJson(error, *o.error);
+            w.str(error);
+        }
+    }
+}
+
+/// cq_apply_binary's answer in binary. Throws as the text answer would (the caller answers in text).
+const char* respondBinary(cq_engine* e, const std::vector<cq::Change>& changes, int mode) {
+    std::string& out = e->response;
+    out.clear();
+    out += char(CQ_BINARY_RESPONSE_MAGIC);
+    cq::DiffBinaryWriter w(out);
+    if (mode == 0) writeOutputsBinary(w, e->engine->applyChange(changes[0]));
+    else if (mode == 1) writeOutputsBinary(w, e->engine->applyBatch(changes));
+    else {
+        w.u32(uint32_t(changes.size()));
+        std::string error;
+        for (const cq::Change& c : changes) {
+            // As writeEachEntry: a rejected change is an entry of its own, the next one goes on.
+            const size_t mark = out.size();
+            try {
+                w.u8(0);
+                writeOutputsBinary(w, e->engine->applyChange(c));
+            } catch (const cq::Error& err) {
+                out.resize(mark);
+                w.u8(1);
+                error = "{\"error\":";
+                writeErrorJson(error, err);
+                error += '}';
+                w.str(error);
+            }
+        }
+    }
+    return out.data();
+}
+
+}  // namespace
+
 CQ_EXPORT const char* cq_apply_binary(cq_engine* e, const unsigned char* data, double size, int mode) {
+    const bool binaryResponse = mode >= 0 && (mode & CQ_BINARY_RESPONSE);
+    if (binaryResponse) mode &= ~CQ_BINARY_RESPONSE;
     if (!e || (!data && size > 0) || mode < 0 || mode > 2) return misuse(engineLess(), "cq_apply_binary: bad argument");
-    return respondText(e->response, [&](std::string& out) {
-        std::vector<cq::Change> changes;
+    std::vector<cq::Change> changes;
+    auto read = [&] {
         if (!cq::readChangesBinary(data, size_t(size), changes))
             throw cq::Error(cq::ErrorCode::Internal, "cq_apply_binary: malformed binary changes (an encoder bug)");
         if (mode == 0 && changes.size() != 1)
             throw cq::Error(cq::ErrorCode::Internal, "cq_apply_binary: one change expected");
+    };
+    if (binaryResponse) {
+        try {
+            read();
+            return respondBinary(e, changes, mode);
+        } catch (...) {
+            std::exception_ptr failure = std::current_exception();
+            return respond(e->response, [failure]() -> Json { std::rethrow_exception(failure); });
+        }
+    }
+    return respondText(e->response, [&](std::string& out) {
+        read();
         if (mode == 0) return writeOutputs(out, e->engine->applyChange(changes[0]));
         if (mode == 1) return writeOutputs(out, e->engine->applyBatch(changes));
         out += '[';

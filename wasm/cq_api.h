@@ -60,7 +60,17 @@ const char* cq_apply_each(cq_engine* engine, const char* changes_json);
 /* cq_apply (mode 0: one change; 1: a batch) or cq_apply_each (mode 2) on `size` bytes of changes
  * in the binary form of core/model/change_binary.h instead of JSON text (the npm package's encoder,
  * js/src/change_encoder.ts). result: as those calls; input that is not of that form is an Internal
- * error (the encoder sends JSON text for anything it does not encode). */
+ * error (the encoder sends JSON text for anything it does not encode).
+ *
+ * With CQ_BINARY_RESPONSE added to the mode, a call that succeeds answers in binary instead (read by
+ * js/src/response_decoder.ts; its length is cq_response_size), with the diffs of
+ * core/query/diff_binary.h; a call that fails still answers {"ok": false, "error": ...}:
+ *   response := u8 0xB1, outputs (modes 0, 1) | u32 n, entry * n (mode 2)
+ *   entry    := u8 0, outputs | u8 1, str error (the JSON of {"error": ...} of cq_apply_each)
+ *   outputs  := u32 n, (str query, u32 n, diff * n, u8 0 | u8 1, str error (JSON)) * n
+ * It decodes to what JSON.parse gives for the text answer's "result". */
+#define CQ_BINARY_RESPONSE 4
+#define CQ_BINARY_RESPONSE_MAGIC 0xB1
 const char* cq_apply_binary(cq_engine* engine, const unsigned char* data, double size, int mode);
 /* The length in bytes, NUL excluded, of the last response a call on `engine` returned (cq_apply,
  * cq_apply_each, cq_advance_time, ...): the host decodes it without scanning for the NUL. */

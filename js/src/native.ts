@@ -10,6 +10,7 @@
 // 2026-12-03, scenario 1, 10,000 rooms).
 import createCqliteModule, { type CqliteModule, type CqliteModuleOptions } from './wasm/cqlite.mjs';
 import { toCqError, type CqErrorDetails } from './errors.js';
+import { BINARY_RESPONSE, BINARY_RESPONSE_MAGIC, ResponseDecoder } from './response_decoder.js';
 
 export type { CqliteModule };
 
@@ -38,6 +39,7 @@ export class Native {
   private readonly fnResponseSize: (e: number) => number;
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
+  private readonly responses = new ResponseDecoder();
   /** The reused input buffer of the hot calls (malloc'd in the wasm heap) and its size. */
   private scratch = 0;
   private scratchSize = 0;
@@ -121,12 +123,16 @@ export class Native {
   private hotResponse<T>(engine: number, out: number): T {
     const size = this.fnResponseSize(engine);
     const response = this.decoder.decode(this.module.HEAPU8.subarray(out, out + size));
+    this.trimScratch();
+    return this.unwrap<T>(response);
+  }
+
+  private trimScratch(): void {
     if (this.scratchSize > 4 << 20) {
       this.module._free(this.scratch);
       this.scratch = 0;
       this.scratchSize = 0;
     }
-    return this.unwrap<T>(response);
   }
 
   /** Calls `call` with `text` as a NUL-terminated UTF-8 string in the reused input buffer, and
@@ -143,10 +149,16 @@ export class Native {
 
   /** cq_apply_binary: `bytes` (ChangeEncoder's output) applied as one change (mode 0), a batch (1)
    * or each in its own transaction (2). */
+  /** The answer comes back in binary too (response_decoder.ts), or as JSON text when the call failed. */
   applyBinary<T>(engine: number, bytes: Uint8Array, mode: 0 | 1 | 2): T {
     const at = this.scratchFor(Math.max(1, bytes.length));
     this.module.HEAPU8.set(bytes, at);
-    return this.hotResponse<T>(engine, this.fnApplyBinary(engine, at, bytes.length, mode));
+    const out = this.fnApplyBinary(engine, at, bytes.length, mode | BINARY_RESPONSE);
+    if (this.module.HEAPU8[out] !== BINARY_RESPONSE_MAGIC) return this.hotResponse<T>(engine, out);
+    const size = this.fnResponseSize(engine);
+    const result = this.responses.decode(this.module.HEAPU8.subarray(out, out + size), mode === 2) as T;
+    this.trimScratch();
+    return result;
   }
 
   open(options: object): number {
