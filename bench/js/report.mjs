@@ -127,7 +127,7 @@ export function renderMarkdown(r, o, abi) {
     if (c && t) tcells.push(`${name(s)}: cqlite (applyEach) ${fmt(rate(c.each))}/s vs TanStack ${fmt(rate(t.single))}/s wall (${ratio(rate(c.each), rate(t.single))}); ` +
       `by process CPU ${fmt(pcpuRate(c.each))}/s vs ${fmt(pcpuRate(t.single))}/s (${ratio(pcpuRate(c.each), pcpuRate(t.single))}); by main-thread CPU ${ratio(cpuRate(c.each), cpuRate(t.single))}`);
   }
-  if (tcells.length) L.push(`- **cqlite >= 5x TanStack on 1-hop and 2-hop: not met.** One change at a time, 10,000 rooms: ${tcells.join('; ')}. TanStack's per-change work here is small (an update crosses one join and re-reduces one group of 20 or 200 values), all in JS objects; cqlite pays for a JSON round trip per change. ` +
+  if (tcells.length) L.push(`- **cqlite >= 5x TanStack on 1-hop and 2-hop: not met.** One change at a time, 10,000 rooms: ${tcells.join('; ')}. TanStack's per-change work here is small (an update crosses one join and re-reduces one group of 20 or 200 values), all in JS objects; cqlite's changes and diffs cross into and out of wasm in binary, once per 1,000 changes with applyEach, and its time is mostly the engine's in wasm (next item). ` +
     'Which CPU figure is fair matters here: TanStack allocates much more JS garbage, and V8 collects part of it on helper threads while the main thread waits, so its main-thread CPU rate flatters it; wall time (both run in one process, one after the other) and process CPU count that work.');
   let abiSpan;
   if (abi?.rows?.length) {
@@ -140,8 +140,8 @@ export function renderMarkdown(r, o, abi) {
     const span = (a) => `${Math.min(...a).toFixed(1)}-${Math.max(...a).toFixed(1)}x`;
     if (e.length) abiSpan = { engine: span(e), wasm: span(w) };
   }
-  L.push('- **What limits cqlite under wasm.** The engine itself runs in wasm at the wasm/native ratios of docs/benchmarks.md (the same benchmark compiled by Emscripten, no JavaScript in the timed calls). Through the package every call adds the crossing: the changes encoded in a binary form (js/src/change_encoder.ts; shapes it does not take go as JSON text) into one reused buffer in the wasm heap, read straight into Change values (core/model/change_binary.cpp), the engine, the diffs written as JSON text, TextDecoder by length (cq_response_size) and JSON.parse. ' +
-    'A CPU profile of the package (bench/js/profile.mjs with a --profiling-funcs build; 1-hop, 10,000 rooms, applyEach, 2026-12-04 04:00): 55% engine and libc++ in wasm, 8% dlmalloc/dlfree, 11% JSON.parse of the responses, about 5% the binary encoder, the rest the harness, the profiler and Emscripten\'s glue. ' +
+  L.push('- **What limits cqlite under wasm.** The engine itself runs in wasm at the wasm/native ratios of docs/benchmarks.md (the same benchmark compiled by Emscripten, no JavaScript in the timed calls). Through the package every call adds the crossing: the changes encoded in a binary form (js/src/change_encoder.ts; shapes it does not take go as JSON text) into one reused buffer in the wasm heap, read straight into Change values (core/model/change_binary.cpp), the engine, the diffs written in a binary form too (core/query/diff_binary.h) and built into the objects JSON.parse gave (js/src/response_decoder.ts). ' +
+    'A CPU profile of the package (bench/js/profile.mjs with a --profiling-funcs build; 1-hop, 10,000 rooms, applyEach, 2026-12-04 06:11, binary answers): 61% engine and libc++ in wasm, 8% dlmalloc/dlfree, about 5% the change encoder, about 1% the answer decoder (JSON.parse of the answers was 11% at 04:00), the rest the harness, the profiler (8%) and Emscripten\'s glue. ' +
     (abiSpan ? `The C ABI table (from the last run with --abi; see its date) puts the native ABI ${abiSpan.engine} slower than the engine and wasm ${abiSpan.wasm} slower than the native ABI.` : ''));
   {
     const gains = [1, 2, 3, 5].map((sc) => find(10000, sc, 'memory')).filter((x) => x && rate(x.single) > 0)
