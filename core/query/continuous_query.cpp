@@ -346,57 +346,54 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
                 if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) rc.after[i] = Value(isOld(e) ? neu : e);
             rc.beforeKey = rc.afterKey = s.signature;
         }
-        if (!rows.empty()) runParts(rows, out);
-        anchor_ = nullptr;
-        for (const Change& c : post) applyElementChange(c, out);
-        return;
-    }
-    std::vector<const Solution*> removed, added;
-    for (const Solution& s : before) {
-        const Solution* match = findIn(after, a, s.signature);
-        if (!match) { removed.push_back(&s); continue; }
-        RowChange rc;
-        rc.kind = RowChange::Kind::Update;
-        rc.before = frameOf(s);
-        rc.after = frameOf(*match);
-        rc.beforeKey = rc.afterKey = s.signature;
-        rows.push_back(std::move(rc));
-    }
-    for (const Solution& s : after)
-        if (!findIn(before, b, s.signature)) added.push_back(&s);
-    // A blank optional row replaced by a matched one (or the reverse) is an update of that row.
-    if (plan_.hasOptional) {
-        for (auto& r : removed) {
-            for (auto& x : added) {
-                if (!x || !r || x->mandatoryKey != r->mandatoryKey || (x->blank == r->blank)) continue;
-                RowChange rc;
-                rc.kind = RowChange::Kind::Update;
-                rc.before = frameOf(*r);
-                rc.after = frameOf(*x);
-                rc.beforeKey = r->signature;
-                rc.afterKey = x->signature;
-                rows.push_back(std::move(rc));
-                r = nullptr;
-                x = nullptr;
-                break;
+    } else {
+        std::vector<const Solution*> removed, added;
+        for (const Solution& s : before) {
+            const Solution* match = findIn(after, a, s.signature);
+            if (!match) { removed.push_back(&s); continue; }
+            RowChange rc;
+            rc.kind = RowChange::Kind::Update;
+            rc.before = frameOf(s);
+            rc.after = frameOf(*match);
+            rc.beforeKey = rc.afterKey = s.signature;
+            rows.push_back(std::move(rc));
+        }
+        for (const Solution& s : after)
+            if (!findIn(before, b, s.signature)) added.push_back(&s);
+        // A blank optional row replaced by a matched one (or the reverse) is an update of that row.
+        if (plan_.hasOptional) {
+            for (auto& r : removed) {
+                for (auto& x : added) {
+                    if (!x || !r || x->mandatoryKey != r->mandatoryKey || (x->blank == r->blank)) continue;
+                    RowChange rc;
+                    rc.kind = RowChange::Kind::Update;
+                    rc.before = frameOf(*r);
+                    rc.after = frameOf(*x);
+                    rc.beforeKey = r->signature;
+                    rc.afterKey = x->signature;
+                    rows.push_back(std::move(rc));
+                    r = nullptr;
+                    x = nullptr;
+                    break;
+                }
             }
         }
-    }
-    for (const Solution* r : removed) {
-        if (!r) continue;
-        RowChange rc;
-        rc.kind = RowChange::Kind::Remove;
-        rc.before = frameOf(*r);
-        rc.beforeKey = r->signature;
-        rows.push_back(std::move(rc));
-    }
-    for (const Solution* x : added) {
-        if (!x) continue;
-        RowChange rc;
-        rc.kind = RowChange::Kind::Add;
-        rc.after = frameOf(*x);
-        rc.afterKey = x->signature;
-        rows.push_back(std::move(rc));
+        for (const Solution* r : removed) {
+            if (!r) continue;
+            RowChange rc;
+            rc.kind = RowChange::Kind::Remove;
+            rc.before = frameOf(*r);
+            rc.beforeKey = r->signature;
+            rows.push_back(std::move(rc));
+        }
+        for (const Solution* x : added) {
+            if (!x) continue;
+            RowChange rc;
+            rc.kind = RowChange::Kind::Add;
+            rc.after = frameOf(*x);
+            rc.afterKey = x->signature;
+            rows.push_back(std::move(rc));
+        }
     }
     if (!rows.empty()) runParts(rows, out);
     anchor_ = nullptr;
