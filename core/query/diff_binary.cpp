@@ -4,7 +4,6 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/common/error.h"
 #include "core/temporal/temporal.h"
 
 namespace cq {
@@ -31,9 +30,9 @@ void DiffBinaryWriter::key(std::string_view k) {
     str(k);
 }
 
-void DiffBinaryWriter::value(const Value& v, int depth) {
-    // Values nest no deeper than their JSON could be written; a bound keeps the recursion safe.
-    if (depth > 512) throw Error(ErrorCode::Internal, "a result value nested deeper than 512 levels");
+void DiffBinaryWriter::value(const Value& v) {
+    // No depth limit, as writeValueJson has none: a value the engine holds is written whole, so a
+    // change it applied is never answered with an error it did not have.
     auto number = [&](double d) {
         if (std::isnan(d) || std::isinf(d)) return u8(0);  // JSON has no NaN/Infinity: null
         u8(3);
@@ -53,7 +52,7 @@ void DiffBinaryWriter::value(const Value& v, int depth) {
         case ValueKind::List:
             u8(5);
             u32(uint32_t(v.asList().size()));
-            for (const Value& x : v.asList()) value(x, depth + 1);
+            for (const Value& x : v.asList()) value(x);
             return;
         case ValueKind::Map:
         case ValueKind::Element: {
@@ -62,7 +61,7 @@ void DiffBinaryWriter::value(const Value& v, int depth) {
             u32(uint32_t(m.size()));
             for (const auto& [k, x] : m) {
                 key(k);
-                value(x, depth + 1);
+                value(x);
             }
             return;
         }

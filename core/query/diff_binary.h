@@ -38,7 +38,7 @@ public:
 
     void diff(const Diff& d);
     void row(const Map* row);
-    void value(const Value& v, int depth = 0);
+    void value(const Value& v);
     void key(std::string_view k);
     void str(std::string_view s);
     void u8(uint8_t x) { out_ += char(x); }

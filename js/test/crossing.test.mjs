@@ -162,3 +162,23 @@ test('numbers keep their JSON meaning across the binary crossing', async () => {
 test('the crossing option is checked', async () => {
   await assert.rejects(Engine.open({ crossing: 'xml' }), (e) => e.code === 'Misuse' && /crossing/.test(e.message));
 });
+
+test('a value nested too deep for the change encoder still comes back through the binary answer', async () => {
+  // The encoder sends a change nested past 500 levels as JSON text; a later change that the binary
+  // crossing carries returns that value in its diff, and the binary answer must hold it whole.
+  const { engines, calls } = await pair();
+  let deep = 1;
+  for (let i = 0; i < 600; i++) deep = [deep];
+  const insert = { op: 'insert', element: { kind: 'node', source: 'S', id: 'deep', labels: ['Item'], properties: { p: deep, x: 1 } } };
+  const update = { op: 'update', element: { kind: 'node', source: 'S', id: 'deep', labels: ['Item'], properties: { x: 2 } } };
+  sameBoth(engines, (e) => e.applyChange(insert));
+  const before = calls.binary;
+  const r = sameBoth(engines, (e) => e.applyEach([update]));
+  assert.ok(calls.binary > before, 'the update crossed in binary');
+  assert.ok(r.ok, 'the update was answered, not rejected');
+  const items = r.ok[0].find((o) => o.query === 'items');
+  let depth = 0;
+  for (let v = items.diffs[0].after.p; Array.isArray(v); v = v[0]) depth++;
+  assert.equal(depth, 600);
+  for (const e of engines) e.close();
+});
