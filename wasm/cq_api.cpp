@@ -75,6 +75,11 @@ const char* respond(std::string& out, const std::function<Json()>& body) {
     return out.c_str();
 }
 
+/// respond()'s error answer for the exception a catch (...) holds.
+const char* respondFailure(std::string& out, std::exception_ptr failure) {
+    return respond(out, [failure]() -> Json { std::rethrow_exception(failure); });
+}
+
 /// Like respond(), for the hot calls: `body` appends the result's JSON text straight to `out` (no
 /// DOM). The text is byte for byte what respond() would produce from outputsJson(...): nlohmann
 /// objects keep their keys sorted, so the keys are written here in byte order.
@@ -86,8 +91,7 @@ const char* respondText(std::string& out, const std::function<void(std::string&)
         out += '}';
         return out.c_str();
     } catch (...) {
-        std::exception_ptr failure = std::current_exception();
-        return respond(out, [failure]() -> Json { std::rethrow_exception(failure); });
+        return respondFailure(out, std::current_exception());
     }
 }
 
@@ -118,19 +122,32 @@ void writeOutputs(std::string& out, const std::vector<cq::QueryOutput>& outputs)
     out += ']';
 }
 
-/// One entry of cq_apply_each's array: the outputs of the change `make()` reads, or {"error": ...}
-/// when reading or applying it failed (then nothing of it was applied; the next entry goes on).
-template <typename MakeChange>
-void writeEachEntry(std::string& out, cq::Engine& engine, MakeChange&& make) {
+/// cq_apply_each's rule for one entry, in either answer form: `applied()` writes the outputs of
+/// one change; when reading or applying it fails (then nothing of it was applied), what it wrote
+/// is taken back and `rejected(error)` writes the entry instead. The next entry goes on.
+template <typename Applied, typename Rejected>
+void eachEntry(std::string& out, Applied&& applied, Rejected&& rejected) {
     const size_t mark = out.size();
     try {
-        writeOutputs(out, engine.applyChange(make()));
+        applied();
     } catch (const cq::Error& err) {
         out.resize(mark);
-        out += "{\"error\":";
-        writeErrorJson(out, err);
-        out += '}';
+        rejected(err);
     }
+}
+
+/// A rejected change's entry: {"error": {...}}.
+void writeEachError(std::string& out, const cq::Error& err) {
+    out += "{\"error\":";
+    writeErrorJson(out, err);
+    out += '}';
+}
+
+/// One entry of cq_apply_each's text answer for the change `make()` reads.
+template <typename MakeChange>
+void writeEachEntry(std::string& out, cq::Engine& engine, MakeChange&& make) {
+    eachEntry(out, [&] { writeOutputs(out, engine.applyChange(make())); },
+              [&](const cq::Error& err) { writeEachError(out, err); });
 }
 
 #if CQ_HAVE_SQLITE
@@ -387,19 +404,18 @@ const char* respondBinary(cq_engine* e, const std::vector<cq::Change>& changes, 
         w.u32(uint32_t(changes.size()));
         std::string error;
         for (const cq::Change& c : changes) {
-            // As writeEachEntry: a rejected change is an entry of its own, the next one goes on.
-            const size_t mark = out.size();
-            try {
-                w.u8(0);
-                writeOutputsBinary(w, e->engine->applyChange(c));
-            } catch (const cq::Error& err) {
-                out.resize(mark);
-                w.u8(1);
-                error = "{\"error\":";
-                writeErrorJson(error, err);
-                error += '}';
-                w.str(error);
-            }
+            eachEntry(
+                out,
+                [&] {
+                    w.u8(0);
+                    writeOutputsBinary(w, e->engine->applyChange(c));
+                },
+                [&](const cq::Error& err) {
+                    w.u8(1);
+                    error.clear();
+                    writeEachError(error, err);
+                    w.str(error);
+                });
         }
     }
     return out.data();
@@ -423,8 +439,7 @@ CQ_EXPORT const char* cq_apply_binary(cq_engine* e, const unsigned char* data, d
             read();
             return respondBinary(e, changes, mode);
         } catch (...) {
-            std::exception_ptr failure = std::current_exception();
-            return respond(e->response, [failure]() -> Json { std::rethrow_exception(failure); });
+            return respondFailure(e->response, std::current_exception());
         }
     }
     return respondText(e->response, [&](std::string& out) {

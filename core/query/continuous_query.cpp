@@ -307,46 +307,46 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     solveAnchors(after);
     normalizeOptional(plan_, after);
 
-    // Diff by signature (signatures are unique on each side after normalizeOptional). A linear
-    // search for the usual handful of solutions, hash maps beyond.
-    const bool small = before.size() * after.size() <= 64;
-    std::unordered_map<uint64_t, const Solution*> b, a;
-    if (!small) {
-        for (const Solution& s : before) b.emplace(s.signature, &s);
-        for (const Solution& s : after) a.emplace(s.signature, &s);
-    }
-    auto findIn = [small](const std::vector<Solution>& side, const std::unordered_map<uint64_t, const Solution*>& index,
-                          uint64_t signature) -> const Solution* {
-        if (!small) {
-            auto it = index.find(signature);
-            return it == index.end() ? nullptr : it->second;
-        }
-        for (const Solution& s : side)
-            if (s.signature == signature) return &s;
-        return nullptr;
+    auto isOld = [&](const ElementPtr& e) {
+        return e == old || (e && e->identityHash() == neu->identityHash() && e->ref == neu->ref);
     };
-    auto frameOf = [&](const Solution& s) {
+    // A solution's frame; `renewed`: with the changed element's new version in place of its old.
+    auto frameOf = [&](const Solution& s, bool renewed = false) {
         std::vector<Value> f(plan_.slotOfVar.size());
         for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
-            if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) f[i] = Value(e);
+            if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) f[i] = Value(renewed && isOld(e) ? neu : e);
         return f;
     };
     std::vector<RowChange> rows;
     if (sameAsBefore) {
-        auto isOld = [&](const ElementPtr& e) {
-            return e == old || (e && e->identityHash() == neu->identityHash() && e->ref == neu->ref);
-        };
         rows.reserve(before.size());
         for (const Solution& s : before) {
             RowChange& rc = rows.emplace_back();
             rc.kind = RowChange::Kind::Update;
             rc.before = frameOf(s);
-            rc.after.resize(plan_.slotOfVar.size());
-            for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
-                if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) rc.after[i] = Value(isOld(e) ? neu : e);
+            rc.after = frameOf(s, true);
             rc.beforeKey = rc.afterKey = s.signature;
         }
     } else {
+        // Diff by signature (signatures are unique on each side after normalizeOptional). A linear
+        // search for the usual handful of solutions, hash maps beyond.
+        const bool small = before.size() * after.size() <= 64;
+        std::unordered_map<uint64_t, const Solution*> b, a;
+        if (!small) {
+            for (const Solution& s : before) b.emplace(s.signature, &s);
+            for (const Solution& s : after) a.emplace(s.signature, &s);
+        }
+        auto findIn = [small](const std::vector<Solution>& side,
+                              const std::unordered_map<uint64_t, const Solution*>& index,
+                              uint64_t signature) -> const Solution* {
+            if (!small) {
+                auto it = index.find(signature);
+                return it == index.end() ? nullptr : it->second;
+            }
+            for (const Solution& s : side)
+                if (s.signature == signature) return &s;
+            return nullptr;
+        };
         std::vector<const Solution*> removed, added;
         for (const Solution& s : before) {
             const Solution* match = findIn(after, a, s.signature);
