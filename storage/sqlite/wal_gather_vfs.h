@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// A VFS over SQLite's default one that writes the WAL through a shared memory mapping (no system
-// call per commit) and gathers a checkpoint's contiguous page writes into one write() call. See
+// A VFS over SQLite's default one that gathers a transaction's WAL frames and writes them out as
+// it commits (a small commit through a shared memory mapping, no system call; a large one with one
+// pwrite()), and gathers a checkpoint's contiguous page writes into one write() call. See
 // wal_gather_vfs.cpp.
 #pragma once
 

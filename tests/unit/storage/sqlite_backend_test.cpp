@@ -6,6 +6,7 @@
 
 #include <sqlite3.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -547,6 +548,60 @@ TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled
             ElementPtr e = q.elements->getSlotElement(0, refOf(id(i)));
             REQUIRE(e != nullptr);
             CHECK(e->properties.at("pad").asString() == padding + std::to_string(i));
+        }
+    }
+}
+
+TEST_CASE("sqlite backend: a commit that returned survives the process dying at once", "[storage][sqlite]") {
+    // wal_gather_vfs.cpp gathers a transaction's WAL frames and writes them out as the commit frame
+    // completes: a small commit into the mapped WAL, a large one (a batch) with pwrite(). A child
+    // process commits both kinds and then dies without closing anything (_exit: no destructors, no
+    // checkpoint, no flush), as a kill right after the commit returned would; every commit must be
+    // in the file. Folding at every commit (foldBytes 1) as well puts a checkpoint between them.
+    const std::string padding(1500, 'p');
+    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
+        INFO("foldBytes " << foldBytes);
+        TempDb db;
+        SqliteOptions options;
+        options.foldBytes = foldBytes;
+        pid_t child = fork();
+        REQUIRE(child >= 0);
+        if (child == 0) {
+            try {
+                auto backend = makeSqliteBackend(db.path(), options);
+                QueryStore q = backend->openQuery("q");
+                for (int i = 0; i < 5; ++i) {  // small commits: one element each
+                    backend->begin();
+                    q.elements->setElement(node(numbered("s", i), Map{{"v", Value(int64_t(i))}}), {0});
+                    backend->commit();
+                }
+                backend->begin();  // a large commit: about 300 KB of frames
+                for (int i = 0; i < 200; ++i)
+                    q.elements->setElement(node(numbered("b", i), Map{{"pad", Value(padding)}}), {0});
+                backend->commit();
+                backend->begin();  // and a small one after it, overwriting an element
+                q.elements->setElement(node("s0", Map{{"v", Value(int64_t(100))}}), {0});
+                backend->commit();
+                _exit(0);  // with the backend open
+            } catch (...) {
+            }
+            _exit(1);
+        }
+        int status = -1;
+        REQUIRE(waitpid(child, &status, 0) == child);
+        REQUIRE(WIFEXITED(status));
+        REQUIRE(WEXITSTATUS(status) == 0);
+        auto reopened = makeSqliteBackend(db.path(), options);
+        QueryStore q = reopened->openQuery("q");
+        for (int i = 0; i < 5; ++i) {
+            ElementPtr e = q.elements->getSlotElement(0, refOf(numbered("s", i)));
+            REQUIRE(e != nullptr);
+            CHECK(e->properties.at("v").asInt() == (i == 0 ? 100 : i));
+        }
+        for (int i : {0, 199}) {
+            ElementPtr e = q.elements->getSlotElement(0, refOf(numbered("b", i)));
+            REQUIRE(e != nullptr);
+            CHECK(e->properties.at("pad").asString() == padding);
         }
     }
 }
