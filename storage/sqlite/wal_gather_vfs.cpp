@@ -310,8 +310,19 @@ int gatherTruncate(sqlite3_file* file, sqlite3_int64 size) {
 }
 
 int gatherSync(sqlite3_file* file, int flags) {
-    if (int rc = flush(gather(file))) return rc;
-    gather(file)->populated = 0;  // written back: its pages are write-protected again
+    GatherFile* g = gather(file);
+    if (int rc = flush(g)) return rc;
+#ifndef __EMSCRIPTEN__
+    // The mapping's pages are dropped first (they stay in the page cache; the next access maps
+    // them again): to write back a page that is mapped, the kernel write-protects it in each
+    // mapping and flushes the TLBs, page by page, and on this guest that was 9% of scenario 1's
+    // time on SQLite one change at a time (perf: the checkpoint's fsync, ptep_clear_flush,
+    // smp_call_function_many_cond). MADV_DONTNEED unmaps them all with one flush (a dirty page
+    // stays dirty in the page cache). Alternated pairs, scenario 1 one change at a time: B/A 0.95
+    // at 10,000 rooms, 0.90 at 100,000; batched 0.99.
+    if (g->map) madvise(g->map, size_t(g->mapSize), MADV_DONTNEED);
+    g->populated = 0;  // written back: its pages are write-protected again
+#endif
     return real(file)->pMethods->xSync(real(file), flags);
 }
 
