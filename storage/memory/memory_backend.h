@@ -19,7 +19,7 @@ std::unique_ptr<StorageBackend> makeMemoryBackend();
 
 /// The element and its slots (sorted; `slots` is overwritten), or null when absent.
 ElementPtr memoryElementWithSlots(ElementIndex& index, const ElementRef& ref, std::vector<int>& slots);
-/// The live row, or null; valid until the store changes.
-const Map* memoryLiveRow(LiveResults& live, uint64_t signature);
+/// Sets `out` to the live row and returns true, or returns false when there is none.
+bool memoryLiveRow(LiveResults& live, uint64_t signature, Map& out);
 
 }  // namespace cq

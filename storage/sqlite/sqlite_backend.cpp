@@ -943,12 +943,13 @@ private:
                 writeKeyedRow("INSERT OR REPLACE INTO accumulators(key, q, data) VALUES(?1, ?2, ?3)",
                               "DELETE FROM accumulators WHERE key = ?1 AND q = ?2", key, q, a ? &data : nullptr);
             }
+            Map row;
             for (int64_t key : sortedKeys(h->dirtyLive)) {
-                const Map* row = memoryLiveRow(*h->mem.live, fromSql(key));
+                const bool found = memoryLiveRow(*h->mem.live, fromSql(key), row);
                 data.clear();
-                if (row) data.map(*row);
+                if (found) data.map(row);
                 writeKeyedRow("INSERT OR REPLACE INTO live(sig, q, data) VALUES(?1, ?2, ?3)",
-                              "DELETE FROM live WHERE sig = ?1 AND q = ?2", key, q, row ? &data : nullptr);
+                              "DELETE FROM live WHERE sig = ?1 AND q = ?2", key, q, found ? &data : nullptr);
             }
             for (const std::string& key : h->dirtyState) {
                 if (auto value = h->mem.state->get(key)) {

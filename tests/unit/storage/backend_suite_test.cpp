@@ -564,6 +564,38 @@ void liveAndStateSections(const BackendFactory& make) {
         CHECK(rows[1].first == UINT64_MAX);
         CHECK(dump(rows[1].second) == dump(big));
     }
+    SECTION("live results: rows of different columns, rewritten and rolled back") {
+        // The memory backend keeps each column list once and a row's values only.
+        const Map ab{{"a", Value(int64_t(1))}, {"b", Value("x")}};
+        const Map ac{{"a", Value(int64_t(2))}, {"c", Value(2.5)}};
+        const Map bc{{"b", Value()}, {"c", Value(List{Value(int64_t(1))})}};
+        backend->begin();
+        q.live->upsertRow(1, ab);
+        q.live->upsertRow(2, ac);
+        q.live->upsertRow(3, Map{});
+        backend->commit();
+        backend->begin();
+        q.live->upsertRow(1, ac);  // another column list for a row that has one
+        q.live->upsertRow(2, bc);
+        q.live->upsertRow(4, ab);
+        q.live->removeRow(3);
+        std::vector<std::pair<uint64_t, Map>> rows;
+        q.live->rows(rows);
+        REQUIRE(rows.size() == 3);
+        CHECK(dump(rows[0].second) == dump(ac));
+        CHECK(dump(rows[1].second) == dump(bc));
+        CHECK(dump(rows[2].second) == dump(ab));
+        backend->rollback();
+        rows.clear();
+        q.live->rows(rows);
+        REQUIRE(rows.size() == 3);
+        CHECK(rows[0].first == 1);
+        CHECK(dump(rows[0].second) == dump(ab));
+        CHECK(rows[1].first == 2);
+        CHECK(dump(rows[1].second) == dump(ac));
+        CHECK(rows[2].first == 3);
+        CHECK(rows[2].second.empty());
+    }
     SECTION("key-value state and meta") {
         CHECK_FALSE(q.state->get("k").has_value());
         q.state->put("k", std::string("v1"));
