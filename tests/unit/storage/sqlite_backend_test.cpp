@@ -552,6 +552,7 @@ TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled
     }
 }
 
+#ifndef __EMSCRIPTEN__  // fork(), and the mapped WAL it checks, are native only
 TEST_CASE("sqlite backend: a commit that returned survives the process dying at once", "[storage][sqlite]") {
     // wal_gather_vfs.cpp gathers a transaction's WAL frames and writes them out as the commit frame
     // completes: a small commit into the mapped WAL, a large one (a batch) with pwrite(). A child
@@ -605,6 +606,7 @@ TEST_CASE("sqlite backend: a commit that returned survives the process dying at 
         }
     }
 }
+#endif
 
 TEST_CASE("sqlite backend: a journal entry split into rows reads back", "[storage][sqlite]") {
     // Rows of at most 2,000 bytes: the transactions of randomWrites span many rows each.
