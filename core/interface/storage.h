@@ -39,6 +39,15 @@ public:
     virtual void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) = 0;
     /// Appends the relations with affinity to `slot` whose end (head) node is `node`.
     virtual void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) = 0;
+    /// relationsByStart and relationsByEnd for a node the caller holds: an index keyed by ref
+    /// hashes can use the hash the node keeps (Element::identityHash) instead of hashing its ref
+    /// again (two strings; about 2% of a 2-hop change's instructions).
+    virtual void relationsFrom(int slot, const Element& node, std::vector<ElementPtr>& out) {
+        relationsByStart(slot, node.ref, out);
+    }
+    virtual void relationsTo(int slot, const Element& node, std::vector<ElementPtr>& out) {
+        relationsByEnd(slot, node.ref, out);
+    }
 
     /// Synthetic joins: the set of elements whose join property has a given value, keyed by an
     /// opaque string the engine builds from (join id, key position, value).

@@ -169,6 +169,8 @@ public:
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override;
     void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override;
     void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override;
+    void relationsFrom(int slot, const Element& node, std::vector<ElementPtr>& out) override;
+    void relationsTo(int slot, const Element& node, std::vector<ElementPtr>& out) override;
     void addJoinEntry(const std::string& key, const ElementRef& ref) override;
     void removeJoinEntry(const std::string& key, const ElementRef& ref) override;
     void joinEntries(const std::string& key, std::vector<ElementRef>& out) override;
@@ -308,6 +310,12 @@ void Elements::relationsByStart(int slot, const ElementRef& node, std::vector<El
 }
 void Elements::relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) {
     h_.mem.elements->relationsByEnd(slot, node, out);
+}
+void Elements::relationsFrom(int slot, const Element& node, std::vector<ElementPtr>& out) {
+    h_.mem.elements->relationsFrom(slot, node, out);
+}
+void Elements::relationsTo(int slot, const Element& node, std::vector<ElementPtr>& out) {
+    h_.mem.elements->relationsTo(slot, node, out);
 }
 
 void Elements::recordJoin(Op op, const std::string& key, const ElementRef& ref) {
