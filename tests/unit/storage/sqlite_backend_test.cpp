@@ -101,6 +101,19 @@ int64_t rawInt(const std::string& path, const std::string& sql) {
     return value;
 }
 
+/// Runs `body` on a fresh database twice: with the journal folded only past its threshold, and
+/// folded at every commit (foldBytes 1), each with `base`'s other options.
+void journaledAndFolded(const std::function<void(const TempDb&, const SqliteOptions&)>& body,
+                        SqliteOptions base = {}) {
+    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
+        INFO("foldBytes " << foldBytes);
+        TempDb db;
+        SqliteOptions options = base;
+        options.foldBytes = foldBytes;
+        body(db, options);
+    }
+}
+
 }  // namespace
 
 TEST_CASE("sqlite backend: the backend suite on a file", "[storage][sqlite]") {
@@ -482,11 +495,7 @@ TEST_CASE("sqlite backend: dropped and re-created queries survive reopening, fol
         for (const StoredQuery& q : b.storedQueries()) out += q.id + "=" + q.configJson + ";";
         return out;
     };
-    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
-        INFO("foldBytes " << foldBytes);
-        TempDb db;
-        SqliteOptions options;
-        options.foldBytes = foldBytes;
+    journaledAndFolded([&](const TempDb& db, const SqliteOptions& options) {
         auto oracle = makeMemoryBackend();
         {
             auto sqlite = makeSqliteBackend(db.path(), options);
@@ -516,7 +525,7 @@ TEST_CASE("sqlite backend: dropped and re-created queries survive reopening, fol
             INFO(id);
             CHECK(drainSnapshot(*reopened, reopened->openQuery(id)) == drainSnapshot(*oracle, oracle->openQuery(id)));
         }
-    }
+    });
 }
 
 TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled and folded", "[storage][sqlite]") {
@@ -525,11 +534,7 @@ TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled
     // once or replayed from the journal when reopening.
     const std::string padding(2000, 'p');
     auto id = [](int i) { return numbered("n", i); };
-    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
-        INFO("foldBytes " << foldBytes);
-        TempDb db;
-        SqliteOptions options;
-        options.foldBytes = foldBytes;
+    journaledAndFolded([&](const TempDb& db, const SqliteOptions& options) {
         {
             auto backend = makeSqliteBackend(db.path(), options);
             QueryStore q = backend->openQuery("q");
@@ -549,7 +554,7 @@ TEST_CASE("sqlite backend: a WAL of several mapping chunks reads back, journaled
             REQUIRE(e != nullptr);
             CHECK(e->properties.at("pad").asString() == padding + std::to_string(i));
         }
-    }
+    });
 }
 
 #ifndef __EMSCRIPTEN__  // fork(), and the mapped WAL it checks, are native only
@@ -560,11 +565,7 @@ TEST_CASE("sqlite backend: a commit that returned survives the process dying at 
     // checkpoint, no flush), as a kill right after the commit returned would; every commit must be
     // in the file. Folding at every commit (foldBytes 1) as well puts a checkpoint between them.
     const std::string padding(1500, 'p');
-    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
-        INFO("foldBytes " << foldBytes);
-        TempDb db;
-        SqliteOptions options;
-        options.foldBytes = foldBytes;
+    journaledAndFolded([&](const TempDb& db, const SqliteOptions& options) {
         pid_t child = fork();
         REQUIRE(child >= 0);
         if (child == 0) {
@@ -604,18 +605,15 @@ TEST_CASE("sqlite backend: a commit that returned survives the process dying at 
             REQUIRE(e != nullptr);
             CHECK(e->properties.at("pad").asString() == padding);
         }
-    }
+    });
 }
 #endif
 
 TEST_CASE("sqlite backend: a journal entry split into rows reads back", "[storage][sqlite]") {
     // Rows of at most 2,000 bytes: the transactions of randomWrites span many rows each.
-    for (int64_t foldBytes : {int64_t(0), int64_t(1)}) {
-        INFO("foldBytes " << foldBytes);
-        TempDb db;
-        SqliteOptions options;
-        options.journalChunkBytes = 2000;
-        options.foldBytes = foldBytes;
+    SqliteOptions chunked;
+    chunked.journalChunkBytes = 2000;
+    journaledAndFolded([&](const TempDb& db, const SqliteOptions& options) {
         auto oracle = makeMemoryBackend();
         {
             auto sqlite = makeSqliteBackend(db.path(), options);
@@ -630,7 +628,7 @@ TEST_CASE("sqlite backend: a journal entry split into rows reads back", "[storag
         }
         auto reopened = makeSqliteBackend(db.path(), options);
         CHECK(drainSnapshot(*reopened, reopened->openQuery("q")) == drainSnapshot(*oracle, oracle->openQuery("q")));
-    }
+    }, chunked);
 }
 
 TEST_CASE("sqlite backend: journal rows of an earlier fold are overwritten, never replayed", "[storage][sqlite]") {
