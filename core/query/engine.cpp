@@ -97,9 +97,10 @@ Engine::Engine(std::unique_ptr<StorageBackend> storage, EngineOptions options)
     if (!options_.wallClock) options_.wallClock = systemClock;
     for (const StoredQuery& stored : storage_->storedQueries()) {
         QueryConfig config = QueryConfig::fromJson(parseJson(stored.configJson));
-        queries_[config.id] =
-            std::make_unique<query::ContinuousQuery>(config, storage_->openQuery(config.id), options_);
+        auto& q = queries_[config.id];
+        q = std::make_unique<query::ContinuousQuery>(config, storage_->openQuery(config.id), options_);
         order_.push_back(config.id);
+        ordered_.push_back(q.get());
     }
 }
 
@@ -112,6 +113,7 @@ void Engine::registerQuery(const QueryConfig& config) {
     auto q = std::make_unique<query::ContinuousQuery>(config, store, options_);
     storage_->saveQuery(StoredQuery{config.id, config.toJson().dump()});
     tx.commit();
+    ordered_.push_back(q.get());
     queries_[config.id] = std::move(q);
     order_.push_back(config.id);
 }
@@ -121,8 +123,10 @@ void Engine::removeQuery(const std::string& id) {
     TransactionGuard tx(*storage_);
     storage_->dropQuery(id);
     tx.commit();
+    const auto at = std::find(order_.begin(), order_.end(), id) - order_.begin();
+    ordered_.erase(ordered_.begin() + at);
+    order_.erase(order_.begin() + at);
     queries_.erase(id);
-    order_.erase(std::find(order_.begin(), order_.end(), id));
 }
 
 std::vector<std::string> Engine::queryIds() const { return order_; }
@@ -147,12 +151,8 @@ std::optional<std::string> Engine::checkpoint() { return storage_->getMeta("chec
 // a change keeps its state while the others apply it. Storage errors abort everything.
 std::vector<QueryOutput> Engine::applyInTransaction(const Change* changes, size_t count, const std::string* checkpoint) {
     std::vector<QueryOutput> outputs(order_.size());
-    std::vector<query::ContinuousQuery*>& queries = orderedScratch_;  // looked up once, not per change
-    queries.clear();
-    for (size_t i = 0; i < order_.size(); ++i) {
-        outputs[i].queryId = order_[i];
-        queries.push_back(queries_[order_[i]].get());
-    }
+    for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
+    const std::vector<query::ContinuousQuery*>& queries = ordered_;
     TransactionGuard tx(*storage_);
     for (const Change* change = changes; change != changes + count; ++change) {
         // The next change's index slots load while this one is evaluated: in a batch of 1,000
@@ -201,14 +201,14 @@ std::vector<QueryOutput> Engine::advanceTime(int64_t now) {
         size_t which = order_.size();
         int64_t due = 0;
         for (size_t i = 0; i < order_.size(); ++i) {
-            auto t = queries_[order_[i]]->nextDueTime();
+            auto t = ordered_[i]->nextDueTime();
             if (t && *t <= now && (which == order_.size() || *t < due)) {
                 which = i;
                 due = *t;
             }
         }
         if (which == order_.size()) break;
-        query::ContinuousQuery& q = *queries_[order_[which]];
+        query::ContinuousQuery& q = *ordered_[which];
         auto item = q.futures().popDue(now);
         if (!item) break;
         storage_->savepoint();

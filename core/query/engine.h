@@ -108,7 +108,9 @@ private:
     EngineOptions options_;
     std::map<std::string, std::unique_ptr<query::ContinuousQuery>> queries_;
     std::vector<std::string> order_;  ///< registration order: outputs are reported in this order
-    std::vector<query::ContinuousQuery*> orderedScratch_;  ///< applyInTransaction's queries, in order_
+    /// queries_'s queries in order_'s order, so that applying a change looks none up by name (a
+    /// std::map lookup by string per query per change: 1.7% of a 1-hop change in wasm, profile).
+    std::vector<query::ContinuousQuery*> ordered_;
 };
 
 }  // namespace cq

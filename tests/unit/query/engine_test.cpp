@@ -98,6 +98,34 @@ TEST_CASE("a query that rejects a change keeps its state; the others apply it", 
     CHECK(engine.currentResults("div").size() == 2);
 }
 
+TEST_CASE("outputs follow registration order through removals and re-registrations", "[engine]") {
+    // Each query sees the change and reports under its own id, in the order the queries were
+    // registered; a removed query neither reports nor keeps a place.
+    Engine engine(makeMemoryBackend());
+    engine.registerQuery(makeQuery("ids", "MATCH (n:A) RETURN n.id AS id"));
+    engine.registerQuery(makeQuery("count", "MATCH (n:A) RETURN count(n) AS c"));
+    engine.registerQuery(makeQuery("xs", "MATCH (n:A) RETURN n.x AS x"));
+    auto ids = [](const std::vector<QueryOutput>& outs) {
+        std::string out;
+        for (const auto& o : outs) out += o.queryId + ":" + std::to_string(o.diffs.size()) + " ";
+        return out;
+    };
+    CHECK(ids(engine.applyChange(node(ChangeOp::Insert, "a1", {"A"}, {{"id", "a1"}, {"x", Value(int64_t(1))}}))) ==
+          "ids:1 count:1 xs:1 ");
+    engine.removeQuery("count");
+    auto outs = engine.applyChange(node(ChangeOp::Insert, "a2", {"A"}, {{"id", "a2"}, {"x", Value(int64_t(2))}}));
+    CHECK(ids(outs) == "ids:1 xs:1 ");
+    CHECK(outputOf(outs, "xs").diffs[0].after->at("x").asInt() == 2);
+    engine.registerQuery(makeQuery("count", "MATCH (n:A) RETURN count(n) AS c"));
+    outs = engine.applyChange(node(ChangeOp::Insert, "a3", {"A"}, {{"id", "a3"}, {"x", Value(int64_t(3))}}));
+    CHECK(ids(outs) == "ids:1 xs:1 count:1 ");
+    // The re-registered query started from nothing: it counts only what it has seen.
+    REQUIRE(outputOf(outs, "count").diffs.size() == 1);
+    CHECK(outputOf(outs, "count").diffs[0].after->at("c").asInt() == 1);
+    engine.removeQuery("ids");
+    CHECK(ids(engine.applyChange(node(ChangeOp::Delete, "a1", {"A"}, {}))) == "xs:1 count:0 ");
+}
+
 TEST_CASE("synthetic joins relate nodes with equal key properties", "[engine]") {
     Engine engine(makeMemoryBackend());
     QueryConfig c = makeQuery("q", "MATCH (o:Order)-[:PLACED_BY]->(c:Customer) RETURN o.id AS order, c.name AS name");
