@@ -29,11 +29,11 @@ struct UndoNames {
     std::string text;
 };
 
-/// One inverse operation. The meaning of the fields depends on `op` (see each store's undo()).
 /// A live row as MemoryLiveResults keeps it: its values, in its columns' order, and its columns,
 /// which every row of the same columns shares (a query's rows all have its RETURN's). A Map row
-/// spends a 32-byte name per column per row: 304 of 176 bytes of a 4-column row (bench scenario
-/// 1), 13 MB more at 100,000 rooms, which a bootstrap touches for the first time.
+/// spends a 32-byte name per column per row: a 4-column row (bench scenario 1) took a 304-byte
+/// block, 128 bytes of it names, and takes 176 this way; 13 MB less at 100,000 rooms, memory a
+/// bootstrap touches for the first time.
 struct StoredRow {
     const std::vector<std::string>* columns = nullptr;  ///< sorted (a Map's order); owned by the store
     std::vector<Value> values;
@@ -46,6 +46,7 @@ struct StoredRow {
     }
 };
 
+/// One inverse operation. The meaning of the fields depends on `op` (see each store's undo()).
 struct UndoRecord {
     UndoTarget* target = nullptr;
     uint8_t op = 0;

@@ -321,7 +321,7 @@ int gatherSync(sqlite3_file* file, int flags) {
     // stays dirty in the page cache). Alternated pairs, scenario 1 one change at a time: B/A 0.95
     // at 10,000 rooms, 0.90 at 100,000; batched 0.99.
     if (g->map) madvise(g->map, size_t(g->mapSize), MADV_DONTNEED);
-    g->populated = 0;  // written back: its pages are write-protected again
+    g->populated = 0;  // dropped: the next store into each page faults it in again
 #endif
     return real(file)->pMethods->xSync(real(file), flags);
 }
