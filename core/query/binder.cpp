@@ -343,11 +343,13 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
             if (!next.vars.count(it.name)) next.vars[it.name] = next.next++;
             part.items.push_back(std::move(it));
         }
+        auto groupingKeyNames = std::make_shared<std::vector<std::string>>();
         for (size_t i = 0; i < part.items.size(); ++i)
             if (!part.items[i].aggregate) {
                 part.groupingItems.push_back(int(i));
-                part.groupingKeyNames.push_back(part.items[i].name);
+                groupingKeyNames->push_back(part.items[i].name);
             }
+        part.groupingKeyNames = std::move(groupingKeyNames);
         for (size_t i = 0; i < part.items.size(); ++i) {
             bool repeated = false;  // a later item of the same name overwrites this one in the row
             for (size_t j = i + 1; j < part.items.size(); ++j) repeated |= part.items[j].name == part.items[i].name;

@@ -89,8 +89,9 @@ void DiffBinaryWriter::diff(const Diff& d) {
     if (d.kind != DiffKind::Remove) row(d.after ? &*d.after : nullptr);
     if (d.kind != DiffKind::Add) row(d.before ? &*d.before : nullptr);
     if (d.kind == DiffKind::Aggregation) {
-        u32(uint32_t(d.groupingKeys.size()));
-        for (const std::string& k : d.groupingKeys) key(k);
+        const std::vector<std::string>& keys = d.groupingKeyList();
+        u32(uint32_t(keys.size()));
+        for (const std::string& k : keys) key(k);
     }
 }
 

@@ -56,11 +56,16 @@ Json QueryConfig::toJson() const {
                 {"source_pipelines", sourcePipelines}, {"pipeline", pipeline}};
 }
 
+const std::vector<std::string>& Diff::groupingKeyList() const {
+    static const std::vector<std::string> none;
+    return groupingKeys ? *groupingKeys : none;
+}
+
 Json Diff::toJson() const {
     Json out = {{"kind", diffKindName(kind)}};
     if (kind != DiffKind::Add) out["before"] = before ? rowToJson(*before) : Json(nullptr);
     if (kind != DiffKind::Remove) out["after"] = after ? rowToJson(*after) : Json(nullptr);
-    if (kind == DiffKind::Aggregation) out["grouping_keys"] = groupingKeys;
+    if (kind == DiffKind::Aggregation) out["grouping_keys"] = groupingKeyList();
     return out;
 }
 
@@ -81,9 +86,10 @@ void Diff::appendJson(std::string& out) const {
     }
     if (kind == DiffKind::Aggregation) {
         out += "\"grouping_keys\":[";
-        for (size_t i = 0; i < groupingKeys.size(); ++i) {
+        const std::vector<std::string>& keys = groupingKeyList();
+        for (size_t i = 0; i < keys.size(); ++i) {
             if (i) out += ',';
-            writeJsonString(out, groupingKeys[i]);
+            writeJsonString(out, keys[i]);
         }
         out += "],";
     }

@@ -38,7 +38,10 @@ struct Diff {
     DiffKind kind = DiffKind::Add;
     std::optional<Map> before;  ///< Update, Remove, Aggregation (null for a new group)
     std::optional<Map> after;   ///< Add, Update, Aggregation
-    std::vector<std::string> groupingKeys;  ///< Aggregation only
+    /// Aggregation only: the grouping keys' column names (shared with the query's plan).
+    std::shared_ptr<const std::vector<std::string>> groupingKeys;
+    /// *groupingKeys, or an empty list when it is null.
+    const std::vector<std::string>& groupingKeyList() const;
     Json toJson() const;
     /// Appends toJson().dump()'s text (with invalid UTF-8 replaced) without building the DOM: the
     /// C ABI's hot calls return diffs this way.

@@ -416,7 +416,7 @@ public:
         };
         if (oracle_.aggregatingResult()) {
             if (d.kind != DiffKind::Aggregation || !d.after) return "expected an aggregation diff: " + d.toJson().dump();
-            if (d.groupingKeys != oracle_.groupingKeys()) return "wrong grouping keys: " + d.toJson().dump();
+            if (d.groupingKeyList() != oracle_.groupingKeys()) return "wrong grouping keys: " + d.toJson().dump();
             int at = -1;
             for (size_t i = 0; i < rows.size() && at < 0; ++i)
                 if (sameGroup(rows[i], *d.after)) at = int(i);

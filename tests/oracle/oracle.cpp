@@ -47,7 +47,7 @@ Oracle::Oracle(const std::string& cypher, const Json& joins) {
 
 bool Oracle::aggregatingResult() const { return plan_.parts.back().aggregating; }
 
-const std::vector<std::string>& Oracle::groupingKeys() const { return plan_.parts.back().groupingKeyNames; }
+const std::vector<std::string>& Oracle::groupingKeys() const { return *plan_.parts.back().groupingKeyNames; }
 
 eval::EvalContext Oracle::context(std::vector<Value>& frame) {
     eval::EvalContext ctx;

@@ -195,7 +195,7 @@ TEST_CASE("Diff::appendJson writes exactly Diff::toJson's text", "[engine][json]
         d.kind = kind;
         if (kind != DiffKind::Remove) d.after = row;
         if (kind != DiffKind::Add) d.before = other;
-        if (kind == DiffKind::Aggregation) d.groupingKeys = {"a", "k\"ey"};
+        if (kind == DiffKind::Aggregation) d.groupingKeys = std::make_shared<std::vector<std::string>>(std::vector<std::string>{"a", "k\"ey"});
         diffs.push_back(d);
     }
     Diff newGroup;  // an aggregation's first row has no before
