@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/query/engine.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/model/json_writer.h"
@@ -103,44 +104,45 @@ Engine::Engine(std::unique_ptr<StorageBackend> storage, EngineOptions options)
     if (!options_.wallClock) options_.wallClock = systemClock;
     for (const StoredQuery& stored : storage_->storedQueries()) {
         QueryConfig config = QueryConfig::fromJson(parseJson(stored.configJson));
-        auto& q = queries_[config.id];
-        q = std::make_unique<query::ContinuousQuery>(config, storage_->openQuery(config.id), options_);
-        order_.push_back(config.id);
-        ordered_.push_back(q.get());
+        queries_.push_back(std::make_unique<query::ContinuousQuery>(config, storage_->openQuery(config.id), options_));
     }
 }
 
 Engine::~Engine() = default;
 
+std::vector<std::unique_ptr<query::ContinuousQuery>>::const_iterator Engine::find(const std::string& id) const {
+    return std::find_if(queries_.begin(), queries_.end(), [&](const auto& q) { return q->config().id == id; });
+}
+
 void Engine::registerQuery(const QueryConfig& config) {
-    if (queries_.count(config.id)) throw Error(ErrorCode::DuplicateQuery, "query '" + config.id + "' is already registered");
+    if (find(config.id) != queries_.end()) throw Error(ErrorCode::DuplicateQuery, "query '" + config.id + "' is already registered");
     TransactionGuard tx(*storage_);
     QueryStore store = storage_->openQuery(config.id);
     auto q = std::make_unique<query::ContinuousQuery>(config, store, options_);
     storage_->saveQuery(StoredQuery{config.id, config.toJson().dump()});
     tx.commit();
-    ordered_.push_back(q.get());
-    queries_[config.id] = std::move(q);
-    order_.push_back(config.id);
+    queries_.push_back(std::move(q));
 }
 
 void Engine::removeQuery(const std::string& id) {
-    if (!queries_.count(id)) throw Error(ErrorCode::UnknownQuery, "no query '" + id + "'");
+    auto it = find(id);
+    if (it == queries_.end()) throw Error(ErrorCode::UnknownQuery, "no query '" + id + "'");
     TransactionGuard tx(*storage_);
     storage_->dropQuery(id);
     tx.commit();
-    const auto at = std::find(order_.begin(), order_.end(), id) - order_.begin();
-    ordered_.erase(ordered_.begin() + at);
-    order_.erase(order_.begin() + at);
-    queries_.erase(id);
+    queries_.erase(it);
 }
 
-std::vector<std::string> Engine::queryIds() const { return order_; }
+std::vector<std::string> Engine::queryIds() const {
+    std::vector<std::string> ids;
+    for (const auto& q : queries_) ids.push_back(q->config().id);
+    return ids;
+}
 
 const QueryConfig& Engine::queryConfig(const std::string& id) const {
-    auto it = queries_.find(id);
+    auto it = find(id);
     if (it == queries_.end()) throw Error(ErrorCode::UnknownQuery, "no query '" + id + "'");
-    return it->second->config();
+    return (*it)->config();
 }
 
 std::vector<QueryOutput> Engine::applyChange(const Change& change, const std::string* checkpoint) {
@@ -156,17 +158,16 @@ std::optional<std::string> Engine::checkpoint() { return storage_->getMeta("chec
 // One transaction for the whole batch; one savepoint per (change, query), so a query that rejects
 // a change keeps its state while the others apply it. Storage errors abort everything.
 std::vector<QueryOutput> Engine::applyInTransaction(const Change* changes, size_t count, const std::string* checkpoint) {
-    std::vector<QueryOutput> outputs(order_.size());
-    for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
-    const std::vector<query::ContinuousQuery*>& queries = ordered_;
+    std::vector<QueryOutput> outputs(queries_.size());
+    for (size_t i = 0; i < queries_.size(); ++i) outputs[i].queryId = queries_[i]->config().id;
     TransactionGuard tx(*storage_);
     for (const Change* change = changes; change != changes + count; ++change) {
         // The next change's index slots load while this one is evaluated: in a batch of 1,000
         // inserts the slot of each new element was a cache miss of its own (perf, 100,000 rooms).
         if (change + 1 != changes + count)
-            for (query::ContinuousQuery* q : queries) q->prefetch(change[1]);
-        for (size_t i = 0; i < order_.size(); ++i) {
-            query::ContinuousQuery& q = *queries[i];
+            for (const auto& q : queries_) q->prefetch(change[1]);
+        for (size_t i = 0; i < queries_.size(); ++i) {
+            query::ContinuousQuery& q = *queries_[i];
             storage_->savepoint();
             try {
                 std::vector<Diff> diffs = q.processChange(*change);
@@ -191,7 +192,7 @@ std::vector<QueryOutput> Engine::applyInTransaction(const Change* changes, size_
 
 std::optional<int64_t> Engine::nextDueTime() {
     std::optional<int64_t> best;
-    for (auto& [id, q] : queries_) {
+    for (const auto& q : queries_) {
         auto t = q->nextDueTime();
         if (t && (!best || *t < *best)) best = t;
     }
@@ -199,22 +200,22 @@ std::optional<int64_t> Engine::nextDueTime() {
 }
 
 std::vector<QueryOutput> Engine::advanceTime(int64_t now) {
-    std::vector<QueryOutput> outputs(order_.size());
-    for (size_t i = 0; i < order_.size(); ++i) outputs[i].queryId = order_[i];
+    std::vector<QueryOutput> outputs(queries_.size());
+    for (size_t i = 0; i < queries_.size(); ++i) outputs[i].queryId = queries_[i]->config().id;
     TransactionGuard tx(*storage_);
     for (;;) {
         // Fire items in due order across queries.
-        size_t which = order_.size();
+        size_t which = queries_.size();
         int64_t due = 0;
-        for (size_t i = 0; i < order_.size(); ++i) {
-            auto t = ordered_[i]->nextDueTime();
-            if (t && *t <= now && (which == order_.size() || *t < due)) {
+        for (size_t i = 0; i < queries_.size(); ++i) {
+            auto t = queries_[i]->nextDueTime();
+            if (t && *t <= now && (which == queries_.size() || *t < due)) {
                 which = i;
                 due = *t;
             }
         }
-        if (which == order_.size()) break;
-        query::ContinuousQuery& q = *ordered_[which];
+        if (which == queries_.size()) break;
+        query::ContinuousQuery& q = *queries_[which];
         auto item = q.futures().popDue(now);
         if (!item) break;
         storage_->savepoint();

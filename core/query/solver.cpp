@@ -89,15 +89,15 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
         // From a node to a relation touching it.
         const ElementRef& node = from->ref;
         if (s.directed) {
-            if (s.startSlot == parent) index_.relationsFrom(slot, *from, out);
-            if (s.endSlot == parent && s.startSlot != parent) index_.relationsTo(slot, *from, out);
+            if (s.startSlot == parent) index_.relationsByStart(slot, *from, out);
+            if (s.endSlot == parent && s.startSlot != parent) index_.relationsByEnd(slot, *from, out);
             else if (s.endSlot == parent) {  // (a)-[r]->(a): both ends are this node
                 out.erase(std::remove_if(out.begin(), out.end(), [&](const ElementPtr& r) { return r->end != node; }), out.end());
             }
         } else {
-            index_.relationsFrom(slot, *from, out);
+            index_.relationsByStart(slot, *from, out);
             size_t n = out.size();
-            index_.relationsTo(slot, *from, out);
+            index_.relationsByEnd(slot, *from, out);
             // A self-loop would appear twice.
             for (size_t i = n; i < out.size();) {
                 bool dup = false;

@@ -293,17 +293,11 @@ public:
         return it->second.slots.contains(slot) ? it->second.element : nullptr;
     }
 
-    void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override {
-        appendRelations(slot, node, adjacencyHash(identityHashOf(node)), true, out);
+    void relationsByStart(int slot, const Element& node, std::vector<ElementPtr>& out) override {
+        appendRelations(slot, node, true, out);
     }
-    void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override {
-        appendRelations(slot, node, adjacencyHash(identityHashOf(node)), false, out);
-    }
-    void relationsFrom(int slot, const Element& node, std::vector<ElementPtr>& out) override {
-        appendRelations(slot, node.ref, adjacencyHash(node.identityHash()), true, out);
-    }
-    void relationsTo(int slot, const Element& node, std::vector<ElementPtr>& out) override {
-        appendRelations(slot, node.ref, adjacencyHash(node.identityHash()), false, out);
+    void relationsByEnd(int slot, const Element& node, std::vector<ElementPtr>& out) override {
+        appendRelations(slot, node, false, out);
     }
 
     void addJoinEntry(const std::string& key, const ElementRef& ref) override {
@@ -410,12 +404,10 @@ private:
         if (it->second.outgoing.empty() && it->second.incoming.empty()) adjacency_.erase(it);
     }
 
-    /// The hash adjacency_ files a node under: ElementRefHash's, which truncates identityHashOf
-    /// where size_t is 32 bits (wasm).
-    static uint64_t adjacencyHash(uint64_t identity) { return uint64_t(size_t(identity)); }
-
-    void appendRelations(int slot, const ElementRef& node, uint64_t hash, bool outgoing, std::vector<ElementPtr>& out) {
-        auto it = adjacency_.find(node, hash);
+    void appendRelations(int slot, const Element& node, bool outgoing, std::vector<ElementPtr>& out) {
+        // adjacency_ files a node under ElementRefHash's hash, identityHashOf truncated where
+        // size_t is 32 bits (wasm): the same value from the hash the element keeps.
+        auto it = adjacency_.find(node.ref, uint64_t(size_t(node.identityHash())));
         if (it == adjacency_.end()) return;
         for (const auto& list : outgoing ? it->second.outgoing : it->second.incoming) {
             if (list.slot == slot) {

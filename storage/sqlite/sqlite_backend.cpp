@@ -167,10 +167,8 @@ public:
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override;
     void deleteElement(const ElementRef& ref) override;
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override;
-    void relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override;
-    void relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) override;
-    void relationsFrom(int slot, const Element& node, std::vector<ElementPtr>& out) override;
-    void relationsTo(int slot, const Element& node, std::vector<ElementPtr>& out) override;
+    void relationsByStart(int slot, const Element& node, std::vector<ElementPtr>& out) override;
+    void relationsByEnd(int slot, const Element& node, std::vector<ElementPtr>& out) override;
     void addJoinEntry(const std::string& key, const ElementRef& ref) override;
     void removeJoinEntry(const std::string& key, const ElementRef& ref) override;
     void joinEntries(const std::string& key, std::vector<ElementRef>& out) override;
@@ -305,17 +303,11 @@ void Elements::deleteElement(const ElementRef& ref) {
 ElementPtr Elements::getSlotElement(int slot, const ElementRef& ref) {
     return h_.mem.elements->getSlotElement(slot, ref);
 }
-void Elements::relationsByStart(int slot, const ElementRef& node, std::vector<ElementPtr>& out) {
+void Elements::relationsByStart(int slot, const Element& node, std::vector<ElementPtr>& out) {
     h_.mem.elements->relationsByStart(slot, node, out);
 }
-void Elements::relationsByEnd(int slot, const ElementRef& node, std::vector<ElementPtr>& out) {
+void Elements::relationsByEnd(int slot, const Element& node, std::vector<ElementPtr>& out) {
     h_.mem.elements->relationsByEnd(slot, node, out);
-}
-void Elements::relationsFrom(int slot, const Element& node, std::vector<ElementPtr>& out) {
-    h_.mem.elements->relationsFrom(slot, node, out);
-}
-void Elements::relationsTo(int slot, const Element& node, std::vector<ElementPtr>& out) {
-    h_.mem.elements->relationsTo(slot, node, out);
 }
 
 void Elements::recordJoin(Op op, const std::string& key, const ElementRef& ref) {

@@ -201,15 +201,16 @@ std::string drainSnapshot(StorageBackend& backend, const QueryStore& store) {
     for (int i = 0; i < 8; ++i) {
         for (const char* prefix : {"n", "r"}) {
             ElementRef r = refOf(prefix + std::to_string(i));
+            ElementPtr asNode = node(prefix + std::to_string(i));  // relationsBy* take an element
             out += dump(store.elements->getElement(r)) + ";";
             for (int slot : {0, 1, 2, 70}) {
                 out += dump(store.elements->getSlotElement(slot, r)) + ";";
                 std::vector<ElementPtr> rels;
-                store.elements->relationsByStart(slot, r, rels);
+                store.elements->relationsByStart(slot, *asNode, rels);
                 out += "out:";
                 for (const auto& e : rels) out += refText(e->ref) + ",";
                 rels.clear();
-                store.elements->relationsByEnd(slot, r, rels);
+                store.elements->relationsByEnd(slot, *asNode, rels);
                 out += "in:";
                 for (const auto& e : rels) out += dump(e) + ",";
             }
@@ -257,13 +258,13 @@ std::vector<std::string> refIds(const std::vector<ElementPtr>& elements) {
 
 std::vector<std::string> outIds(ElementIndex& index, int slot, const std::string& nodeId) {
     std::vector<ElementPtr> out;
-    index.relationsByStart(slot, refOf(nodeId), out);
+    index.relationsByStart(slot, *node(nodeId), out);
     return refIds(out);
 }
 
 std::vector<std::string> inIds(ElementIndex& index, int slot, const std::string& nodeId) {
     std::vector<ElementPtr> out;
-    index.relationsByEnd(slot, refOf(nodeId), out);
+    index.relationsByEnd(slot, *node(nodeId), out);
     return refIds(out);
 }
 
@@ -316,7 +317,7 @@ void elementSections(const BackendFactory& make) {
         CHECK(inIds(index, 0, "c") == Ids{"r1"});
         CHECK(outIds(index, 0, "b").empty());
         std::vector<ElementPtr> out{node("keep")};
-        index.relationsByStart(0, refOf("a"), out);
+        index.relationsByStart(0, *node("a"), out);
         CHECK(refIds(out) == Ids{"keep", "r1", "r2"});
         CHECK(dump(out[2]) == dump(relation("r2", "a", "b")));
         // Moving a relation to other endpoints and slots re-indexes it.

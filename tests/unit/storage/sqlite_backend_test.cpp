@@ -734,7 +734,7 @@ TEST_CASE("storage throughput: memory vs sqlite, batched commits", "[.bench][sto
                 q.elements->setElement(n, {0});
                 q.elements->setElement(relations[size_t(j % 20000)], {1});
                 out.clear();
-                q.elements->relationsByStart(1, n->ref, out);
+                q.elements->relationsByStart(1, *n, out);
                 Accumulator acc;
                 auto old = q.results->get(uint64_t(j % 5000));
                 acc.count = old ? old->count + 1 : 1;
