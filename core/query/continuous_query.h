@@ -68,6 +68,11 @@ private:
     /// Whether `neu`, the new version of `old` (whose affinity is in oldSlots_), has exactly old's
     /// solutions with itself in old's place.
     bool sameSolutions(const Element& old, const Element& neu, const std::vector<int>& newSlots) const;
+    /// A solution's frame: its elements in the variables' order.
+    std::vector<Value> frameOf(const Solution& s) const;
+    /// The row changes between two sets of solutions, matched by signature.
+    void diffSolutions(const std::vector<Solution>& before, const std::vector<Solution>& after,
+                       std::vector<RowChange>& rows) const;
     void solutionsOf(const ElementPtr& e, std::vector<struct Solution>& out, std::vector<std::pair<int, ElementPtr>>& anchors,
                      bool collectAnchorsOnly);
     void runParts(std::vector<RowChange>& rows, std::vector<Diff>& out);
