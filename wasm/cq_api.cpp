@@ -36,6 +36,11 @@ extern "C" int cqOpfsVfsRegister(void);  // wasm/opfs_vfs.c
 struct cq_engine {
     std::unique_ptr<cq::Engine> engine;
     std::string response;  // the last returned string
+    // The key table of binary responses (core/query/diff_binary.h), as the host's decoder holds it
+    // after the last binary response it read; `keysUnknown`: the next one starts a new table (the
+    // first response, or one after a failed call, whose keys the host never saw).
+    std::vector<std::string> responseKeys;
+    bool keysUnknown = true;
     int64_t manualClock = 0;
     std::string memdbName;  // edge mode: the in-memory SQLite file cq_snapshot saves
     std::string snapshot;   // the bytes of the last cq_snapshot
@@ -397,13 +402,20 @@ const char* respondBinary(cq_engine* e, const std::vector<cq::Change>& changes, 
     std::string& out = e->response;
     out.clear();
     out += char(CQ_BINARY_RESPONSE_MAGIC);
-    cq::DiffBinaryWriter w(out);
+    // Until this response is complete the host's table is unknown: a failure midway leaves keys
+    // added here that the host never reads, so the next response starts a new table.
+    const bool newTable = e->keysUnknown || e->responseKeys.size() >= cq::DiffBinaryWriter::kMaxKeys;
+    if (newTable) e->responseKeys.clear();
+    e->keysUnknown = true;
+    out += char(newTable ? 1 : 0);
+    cq::DiffBinaryWriter w(out, e->responseKeys);
     if (mode == 0) writeOutputsBinary(w, e->engine->applyChange(changes[0]));
     else if (mode == 1) writeOutputsBinary(w, e->engine->applyBatch(changes));
     else {
         w.u32(uint32_t(changes.size()));
         std::string error;
         for (const cq::Change& c : changes) {
+            const size_t keysBefore = e->responseKeys.size();
             eachEntry(
                 out,
                 [&] {
@@ -411,6 +423,7 @@ const char* respondBinary(cq_engine* e, const std::vector<cq::Change>& changes, 
                     writeOutputsBinary(w, e->engine->applyChange(c));
                 },
                 [&](const cq::Error& err) {
+                    e->responseKeys.resize(keysBefore);  // the entry's key definitions were cut too
                     w.u8(1);
                     error.clear();
                     writeEachError(error, err);
@@ -418,6 +431,7 @@ const char* respondBinary(cq_engine* e, const std::vector<cq::Change>& changes, 
                 });
         }
     }
+    e->keysUnknown = false;
     return out.data();
 }
 

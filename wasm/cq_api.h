@@ -65,10 +65,13 @@ const char* cq_apply_each(cq_engine* engine, const char* changes_json);
  * With CQ_BINARY_RESPONSE added to the mode, a call that succeeds answers in binary instead (read by
  * js/src/response_decoder.ts; its length is cq_response_size), with the diffs of
  * core/query/diff_binary.h; a call that fails still answers {"ok": false, "error": ...}:
- *   response := u8 0xB1, outputs (modes 0, 1) | u32 n, entry * n (mode 2)
+ *   response := u8 0xB1, u8 new_table, outputs (modes 0, 1) | u32 n, entry * n (mode 2)
  *   entry    := u8 0, outputs | u8 1, str error (the JSON of {"error": ...} of cq_apply_each)
  *   outputs  := u32 n, (str query, u32 n, diff * n, u8 0 | u8 1, str error (JSON)) * n
- * It decodes to what JSON.parse gives for the text answer's "result". */
+ * It decodes to what JSON.parse gives for the text answer's "result". Keys (column names) are
+ * numbered in a table the engine keeps from one binary response to the next, as the reader does:
+ * new_table 1 says this response starts it empty (an engine's first binary response, the one after
+ * a call that failed, or when the table is full). */
 #define CQ_BINARY_RESPONSE 4
 #define CQ_BINARY_RESPONSE_MAGIC 0xB1
 const char* cq_apply_binary(cq_engine* engine, const unsigned char* data, double size, int mode);

@@ -14,11 +14,15 @@
 //             [row after] unless remove, [row before] unless add,
 //             [u32 n, key * n] (grouping keys) for aggregation
 //   row    := u8 0 (null) | u8 1, u32 n, (key, value) * n
-//   key    := u32 i (the i-th key this response defined) | u32 0xFFFFFFFF, str (defines the next)
-//             | u32 0xFFFFFFFE, str (once the table is full: not defined)
+//   key    := u32 i (the table's i-th key) | u32 0xFFFFFFFF, str (adds the next key to the table)
+//             | u32 0xFFFFFFFE, str (once the table is full: not added)
 //   value  := u8 tag: 0 null, 1 false, 2 true, 3 f64, 4 str, 5 u32 n + value * n (list),
 //             6 u32 n + (key, value) * n (map)
 //   str    := u32 byte length, UTF-8 bytes
+//
+// The key table is the caller's: the C ABI keeps one per engine across responses, and the reader
+// keeps the same one (wasm/cq_api.h), so that a column name crosses once per engine, not once per
+// call: one change at a time through applyChange defined its columns again in every response.
 //
 // The framing around diffs (outputs, errors, one entry per change) is the C ABI's: wasm/cq_api.h.
 #pragma once
@@ -31,10 +35,11 @@
 
 namespace cq {
 
-/// Appends to `out`. One writer per response: keys are numbered from the response's start.
+/// Appends to `out`, numbering keys in `keys`: the table the reader holds when this response
+/// starts (empty for a new reader), to which the response adds.
 class DiffBinaryWriter {
 public:
-    explicit DiffBinaryWriter(std::string& out) : out_(out) {}
+    DiffBinaryWriter(std::string& out, std::vector<std::string>& keys) : out_(out), keys_(keys) {}
 
     void diff(const Diff& d);
     void row(const Map* row);
@@ -47,12 +52,13 @@ public:
     static constexpr uint32_t kNewKey = 0xFFFFFFFF;
     static constexpr uint32_t kInlineKey = 0xFFFFFFFE;
     /// Keys are found by a linear search: rows have a handful of columns. A map-valued column with
-    /// many distinct keys stops adding past this many.
+    /// many distinct keys stops adding past this many (the C ABI then starts a new table with the
+    /// next response).
     static constexpr size_t kMaxKeys = 256;
 
 private:
     std::string& out_;
-    std::vector<std::string> keys_;
+    std::vector<std::string>& keys_;
 };
 
 }  // namespace cq

@@ -156,7 +156,7 @@ export class Native {
     const out = this.fnApplyBinary(engine, at, bytes.length, mode | BINARY_RESPONSE);
     if (this.module.HEAPU8[out] !== BINARY_RESPONSE_MAGIC) return this.hotResponse<T>(engine, out);
     const size = this.fnResponseSize(engine);
-    const result = this.responses.decode(this.module.HEAPU8.subarray(out, out + size), mode === 2) as T;
+    const result = this.responses.decode(this.module.HEAPU8.subarray(out, out + size), mode === 2, engine) as T;
     this.trimScratch();
     return result;
   }
@@ -181,6 +181,7 @@ export class Native {
 
   close(engine: number): void {
     this.fnClose(engine);
+    this.responses.forget(engine);
   }
 
   register(engine: number, queryJson: string): void {

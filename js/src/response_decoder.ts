@@ -20,18 +20,30 @@ export class ResponseDecoder {
   private view: DataView<ArrayBufferLike> = new DataView(this.bytes.buffer);
   private pos = 0;
   private keys: string[] = [];
+  /** Each engine's key table (wasm/cq_api.h): column names cross once per engine, and every row
+   * object then gets the same key strings, which V8 has already internalized. */
+  private readonly tables = new Map<number, string[]>();
 
-  /** Decodes `bytes` (starting with the magic byte); `each`: the answer of cq_apply_each's mode. */
-  decode(bytes: Uint8Array<ArrayBufferLike>, each: boolean): unknown {
+  /** Decodes `bytes` (starting with the magic byte), an answer of `engine`; `each`: the answer of
+   * cq_apply_each's mode. */
+  decode(bytes: Uint8Array<ArrayBufferLike>, each: boolean, engine: number): unknown {
     this.bytes = bytes;
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.pos = 1;
-    this.keys = [];
+    if (this.u8() === 1) this.tables.set(engine, []);
+    const keys = this.tables.get(engine);
+    if (!keys) throw new Error('cqlite: malformed binary answer (no key table)');
+    this.keys = keys;
     if (!each) return this.outputs();
     const n = this.u32();
     const entries = new Array<unknown>(n);
     for (let i = 0; i < n; i++) entries[i] = this.u8() === 0 ? this.outputs() : JSON.parse(this.str());
     return entries;
+  }
+
+  /** Drops a closed engine's key table. */
+  forget(engine: number): void {
+    this.tables.delete(engine);
   }
 
   private u8(): number {

@@ -182,3 +182,30 @@ test('a value nested too deep for the change encoder still comes back through th
   assert.equal(depth, 600);
   for (const e of engines) e.close();
 });
+
+test('column names cross once per engine, and the key table starts again when it is full', async () => {
+  const { engines, calls } = await pair();
+  const [binary] = engines;
+  const tables = binary['native'].responses.tables;  // not public API: the decoder's key tables
+  const table = () => tables.get(binary['handle']);
+  const item = (id, p) => ({ op: 'insert', element: { kind: 'node', source: 'S', id, labels: ['Item'], properties: { p, x: 1, q: 2 } } });
+  sameBoth(engines, (e) => e.applyChange(item('a', 1)));
+  const defined = table().length;
+  assert.ok(defined > 0, 'the first answer defined its column names');
+  sameBoth(engines, (e) => e.applyChange(item('b', 2)));
+  assert.equal(table().length, defined, 'the same columns again: no key sent twice');
+  // A map-valued column with a key of its own in every answer: 700 keys fill the table (256 keys)
+  // twice over; each answer must still decode to the JSON crossing's objects.
+  let largest = 0;
+  for (let i = 0; i < 700; i++) {
+    const c = item(`m${i}`, { [`key${i}`]: i });
+    if (i % 7 === 0) sameBoth(engines, (e) => e.applyEach([c, item(`n${i}`, { [`other${i}`]: i })]));
+    else sameBoth(engines, (e) => e.applyChange(c));
+    largest = Math.max(largest, table().length);
+  }
+  assert.ok(largest <= 256 && table().length < largest, `the table filled and started again (largest ${largest}, now ${table().length})`);
+  for (const q of QUERIES) sameBoth(engines, (e) => e.results(q.id));
+  assert.ok(calls.binary >= 700);
+  for (const e of engines) e.close();
+  assert.equal(tables.size, 0, 'a closed engine leaves no table behind');
+});
