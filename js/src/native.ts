@@ -154,9 +154,9 @@ export class Native {
     const at = this.scratchFor(Math.max(1, bytes.length));
     this.module.HEAPU8.set(bytes, at);
     const out = this.fnApplyBinary(engine, at, bytes.length, mode | BINARY_RESPONSE);
-    if (this.module.HEAPU8[out] !== BINARY_RESPONSE_MAGIC) return this.hotResponse<T>(engine, out);
-    const size = this.fnResponseSize(engine);
-    const result = this.responses.decode(this.module.HEAPU8.subarray(out, out + size), mode === 2, engine) as T;
+    const heap = this.module.HEAPU8;  // read after the call: a memory growth replaces the buffer
+    if (heap[out] !== BINARY_RESPONSE_MAGIC) return this.hotResponse<T>(engine, out);
+    const result = this.responses.decode(heap, out, this.fnResponseSize(engine), mode === 2, engine) as T;
     this.trimScratch();
     return result;
   }

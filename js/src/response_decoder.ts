@@ -24,21 +24,30 @@ export class ResponseDecoder {
    * object then gets the same key strings, which V8 has already internalized. */
   private readonly tables = new Map<number, string[]>();
 
-  /** Decodes `bytes` (starting with the magic byte), an answer of `engine`; `each`: the answer of
-   * cq_apply_each's mode. */
-  decode(bytes: Uint8Array<ArrayBufferLike>, each: boolean, engine: number): unknown {
-    this.bytes = bytes;
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.pos = 1;
+  /** Decodes the answer of `engine` at `start` in `heap` (the wasm memory; the answer begins with
+   * the magic byte); `each`: the answer of cq_apply_each's mode. It reads the memory in place: a
+   * view over the whole buffer is made once per buffer (memory growth replaces it), not per call. */
+  decode(heap: Uint8Array<ArrayBufferLike>, start: number, size: number, each: boolean, engine: number): unknown {
+    if (this.bytes !== heap) {
+      this.bytes = heap;
+      this.view = new DataView(heap.buffer, heap.byteOffset, heap.byteLength);
+    }
+    this.pos = start + 1;
     if (this.u8() === 1) this.tables.set(engine, []);
     const keys = this.tables.get(engine);
     if (!keys) throw new Error('cqlite: malformed binary answer (no key table)');
     this.keys = keys;
-    if (!each) return this.outputs();
-    const n = this.u32();
-    const entries = new Array<unknown>(n);
-    for (let i = 0; i < n; i++) entries[i] = this.u8() === 0 ? this.outputs() : JSON.parse(this.str());
-    return entries;
+    let answer: unknown;
+    if (!each) {
+      answer = this.outputs();
+    } else {
+      const n = this.u32();
+      const entries = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) entries[i] = this.u8() === 0 ? this.outputs() : JSON.parse(this.str());
+      answer = entries;
+    }
+    if (this.pos !== start + size) throw new Error('cqlite: malformed binary answer (length)');
+    return answer;
   }
 
   /** Drops a closed engine's key table. */
