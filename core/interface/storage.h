@@ -26,6 +26,14 @@ public:
     /// getElement(element.ref), for an index that can use the hash the element keeps
     /// (Element::identityHash) instead of hashing the ref again.
     virtual ElementPtr getStored(const Element& element) { return getElement(element.ref); }
+    /// getStored(element) and, where the index keeps them, the slots it was stored with (sorted) in
+    /// `slots`, with `slotsKnown` set; otherwise `slotsKnown` is false and `slots` untouched. The
+    /// engine then need not work out the old version's affinity again (its labels are one more
+    /// cache line a change).
+    virtual ElementPtr getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) {
+        slotsKnown = false;
+        return getStored(element);
+    }
     /// A hint that getStored(element) is coming: an index in a hash table starts loading the slot.
     virtual void prefetchStored(const Element& element) { (void)element; }
     /// Stores (replaces) an element and its slot affinity (sorted slot numbers; may be empty). For a

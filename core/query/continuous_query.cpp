@@ -72,6 +72,10 @@ ContinuousQuery::ContinuousQuery(QueryConfig config, QueryStore store, const Eng
     joins_ = parseJoins(config_.joins);
     middleware_ = std::make_unique<mw::Pipelines>(
         mw::Pipelines::build(config_.middleware, config_.sourcePipelines, config_.pipeline));
+    // Joins are left out: their synthetic changes run applyElementChange within a change, and
+    // would overwrite oldSlots_ before the outer change reads it.
+    storedSlotsAreAffinity_ = joins_.empty() && std::none_of(plan_.slots.begin(), plan_.slots.end(),
+                                                             [](const Slot& s) { return !s.predicates.empty(); });
 }
 
 ContinuousQuery::~ContinuousQuery() = default;
@@ -205,11 +209,14 @@ bool ContinuousQuery::sameSolutions(const Element& old, const Element& neu, cons
 
 void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>& out) {
     const Element& in = *change.element;
-    ElementPtr old = store_.elements->getStored(in);
+    // The old version's affinity: the slots it was stored with, when they are all it can be.
+    bool oldSlotsKnown = false;
+    ElementPtr old = storedSlotsAreAffinity_ ? store_.elements->getStoredWithSlots(in, oldSlots_, oldSlotsKnown)
+                                             : store_.elements->getStored(in);
     if (old) {
         // The old version's labels and properties are read next (affinity, the merge, the before
         // rows), each a block of its own: asking for both now overlaps the two cache misses.
-        __builtin_prefetch(old->labels.data());
+        if (!oldSlotsKnown) __builtin_prefetch(old->labels.data());
         __builtin_prefetch(old->properties.data());
     }
     ElementPtr neu;
@@ -239,7 +246,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     // match appears and disappears correctly.
     std::vector<std::pair<int, ElementRef>> anchors;
     auto discover = [&](const ElementPtr& e, std::vector<Solution>* direct) {
-        for (int s : affinity(*e, oldSlots_)) {
+        for (int s : oldSlotsKnown ? oldSlots_ : affinity(*e, oldSlots_)) {
             if (!plan_.slots[s].optional) {
                 if (direct) solver.solveFrom(s, e, *direct);
                 continue;

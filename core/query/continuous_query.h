@@ -116,6 +116,9 @@ private:
     SolverScratch solverScratch_;        ///< reused by every Solver of this query
     std::vector<Solution> solvedBefore_, solvedAfter_;  ///< applyElementChange's solutions
     std::vector<int> oldSlots_, newSlots_;              ///< affinity of the old and new element
+    /// No slot has an inline predicate: an element's affinity is its kind and labels alone, so the
+    /// slots the index stored it with are its affinity (no predicate is skipped by reading them).
+    bool storedSlotsAreAffinity_ = false;
     std::vector<Value> predicateFrame_;
 };
 

@@ -233,6 +233,15 @@ public:
         return it == elements_.end() ? nullptr : it->second.element;
     }
 
+    ElementPtr getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) override {
+        auto it = elements_.find(RefKey{&element.ref}, element.identityHash());
+        slotsKnown = true;
+        slots.clear();
+        if (it == elements_.end()) return nullptr;
+        it->second.slots.forEach([&](int slot) { slots.push_back(slot); });
+        return it->second.element;
+    }
+
     void prefetchStored(const Element& element) override { elements_.prefetch(element.identityHash()); }
 
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override {

@@ -164,6 +164,7 @@ public:
     Elements(Shared& s, Handle& h) : s_(s), h_(h) {}
     ElementPtr getElement(const ElementRef& ref) override;
     ElementPtr getStored(const Element& element) override;
+    ElementPtr getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) override;
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override;
     void deleteElement(const ElementRef& ref) override;
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override;
@@ -276,6 +277,9 @@ struct Handle {
 
 ElementPtr Elements::getElement(const ElementRef& ref) { return h_.mem.elements->getElement(ref); }
 ElementPtr Elements::getStored(const Element& element) { return h_.mem.elements->getStored(element); }
+ElementPtr Elements::getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) {
+    return h_.mem.elements->getStoredWithSlots(element, slots, slotsKnown);
+}
 
 void Elements::setElement(const ElementPtr& element, const std::vector<int>& slots) {
     if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
