@@ -325,7 +325,8 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
             if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) f[i] = Value(isOld(e) ? neu : e);
         return f;
     };
-    std::vector<RowChange> rows;
+    std::vector<RowChange>& rows = rowScratch_;
+    rows.clear();  // runParts leaves it empty, unless an evaluation error cut it short
     if (sameAsBefore) {
         rows.reserve(before.size());
         for (const Solution& s : before) {
@@ -472,15 +473,21 @@ bool ContinuousQuery::itemsEqual(const Part& part, const std::vector<Value>& a, 
 }
 
 void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& out) {
-    std::vector<RowChange> in = std::move(rows), next;
+    // Each part reads one list and fills the other of partRows_, whose blocks are kept from change
+    // to change (three heap blocks a change less for a two-part query); what they hold is
+    // released at the end, so no element version outlives its change here.
+    std::vector<RowChange>* in = &rows;
     for (size_t i = 0; i < plan_.parts.size(); ++i) {
         bool last = i + 1 == plan_.parts.size();
+        std::vector<RowChange>& next = in == &partRows_[0] ? partRows_[1] : partRows_[0];
         next.clear();
-        if (plan_.parts[i].aggregating) runAggregatingPart(i, in, next, last, out);
-        else runPart(i, in, next, last, out);
-        std::swap(in, next);
-        if (in.empty()) break;
+        if (plan_.parts[i].aggregating) runAggregatingPart(i, *in, next, last, out);
+        else runPart(i, *in, next, last, out);
+        in = &next;
+        if (in->empty()) break;
     }
+    rows.clear();
+    for (auto& list : partRows_) list.clear();
 }
 
 void ContinuousQuery::recordLive(const Diff& d, uint64_t beforeKey, uint64_t afterKey) {
@@ -581,31 +588,25 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
 void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out,
                                          bool last, std::vector<Diff>& diffs) {
     const Part& part = plan_.parts[index];
-    struct Touch {
-        uint64_t group = 0;
-        Map before;
-        std::vector<Value> beforeFrame;  ///< the next part's frame for `before`
-        std::vector<Value>* lastFrame = nullptr;  ///< the input frame (in `in`) that touched the group last
-        uint64_t lastInput = 0;
-        int64_t countBefore = 0;
-        int64_t rowDelta = 0;    ///< rows added minus rows removed (stored once, at the end)
-        bool adding = false;
-        bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
-    };
+    using Touch = GroupTouch;
     // Touched groups: nearly always one or two (an update within its group, or a move between
-    // two), found by a linear search; a hash map only past 16, for batches.
-    std::vector<Touch> touches;
-    std::unordered_map<uint64_t, size_t> byGroup;
+    // two), found by a linear search; a hash map only past 16, for batches. The list's block is
+    // kept from change to change (touches_); the map is made only when needed.
+    std::vector<Touch>& touches = touches_;
+    touches.clear();
+    std::optional<std::unordered_map<uint64_t, size_t>> byGroup;
     auto findTouch = [&](uint64_t group) -> Touch* {
         if (touches.size() <= 16) {
             for (Touch& t : touches)
                 if (t.group == group) return &t;
             return nullptr;
         }
-        if (byGroup.empty())
-            for (size_t i = 0; i < touches.size(); ++i) byGroup.emplace(touches[i].group, i);
-        auto it = byGroup.find(group);
-        return it == byGroup.end() ? nullptr : &touches[it->second];
+        if (!byGroup) {
+            byGroup.emplace();
+            for (size_t i = 0; i < touches.size(); ++i) byGroup->emplace(touches[i].group, i);
+        }
+        auto it = byGroup->find(group);
+        return it == byGroup->end() ? nullptr : &touches[it->second];
     };
 
     auto groupOf = [&](std::vector<Value>& frame) {
@@ -637,7 +638,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         t.group = group;
         t.countBefore = rowCount(group);
         t.before = project(part, frame, Mode::Snapshot, group, input, before, last ? nullptr : &t.beforeFrame);
-        if (!byGroup.empty()) byGroup.emplace(group, touches.size());
+        if (byGroup) byGroup->emplace(group, touches.size());
         touches.push_back(std::move(t));
         return touches.back();
     };
@@ -736,6 +737,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         }
         out.push_back(std::move(o));
     }
+    touches.clear();  // keeps the block, not the values
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -115,6 +115,21 @@ private:
     std::vector<Value> projectScratch_;  ///< project()'s item values when there is no next frame
     SolverScratch solverScratch_;        ///< reused by every Solver of this query
     std::vector<Solution> solvedBefore_, solvedAfter_;  ///< applyElementChange's solutions
+    std::vector<RowChange> rowScratch_;                 ///< applyElementChange's row changes
+    std::vector<RowChange> partRows_[2];                ///< runParts' lists between parts
+    /// A group an aggregating part's input touched (runAggregatingPart).
+    struct GroupTouch {
+        uint64_t group = 0;
+        Map before;
+        std::vector<Value> beforeFrame;           ///< the next part's frame for `before`
+        std::vector<Value>* lastFrame = nullptr;  ///< the input frame (in `in`) that touched the group last
+        uint64_t lastInput = 0;
+        int64_t countBefore = 0;
+        int64_t rowDelta = 0;    ///< rows added minus rows removed (stored once, at the end)
+        bool adding = false;
+        bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
+    };
+    std::vector<GroupTouch> touches_;
     std::vector<int> oldSlots_, newSlots_;              ///< affinity of the old and new element
     /// No slot has an inline predicate: an element's affinity is its kind and labels alone, so the
     /// slots the index stored it with are its affinity (no predicate is skipped by reading them).
