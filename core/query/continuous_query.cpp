@@ -320,7 +320,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     };
     // A solution's frame, with the changed element's new version in place of its old.
     auto renewedFrame = [&](const Solution& s) {
-        std::vector<Value> f(plan_.slotOfVar.size());
+        std::vector<Value> f = takeFrame(plan_.slotOfVar.size());
         for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
             if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) f[i] = Value(isOld(e) ? neu : e);
         return f;
@@ -345,15 +345,32 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     for (const Change& c : post) applyElementChange(c, out);
 }
 
-std::vector<Value> ContinuousQuery::frameOf(const Solution& s) const {
-    std::vector<Value> f(plan_.slotOfVar.size());
+std::vector<Value> ContinuousQuery::takeFrame(size_t size) {
+    std::vector<Value> f;
+    if (!framePool_.empty()) {
+        f = std::move(framePool_.back());
+        framePool_.pop_back();
+    }
+    f.resize(size);
+    return f;
+}
+
+void ContinuousQuery::recycleFrame(std::vector<Value>& frame) {
+    // Up to 64: a change's rows need a handful, and a hub's thousands should not stay.
+    if (frame.capacity() == 0 || framePool_.size() >= 64) return;
+    frame.clear();
+    framePool_.push_back(std::move(frame));
+}
+
+std::vector<Value> ContinuousQuery::frameOf(const Solution& s) {
+    std::vector<Value> f = takeFrame(plan_.slotOfVar.size());
     for (size_t i = 0; i < plan_.slotOfVar.size(); ++i)
         if (const ElementPtr& e = s.slots[plan_.slotOfVar[i]]) f[i] = Value(e);
     return f;
 }
 
 void ContinuousQuery::diffSolutions(const std::vector<Solution>& before, const std::vector<Solution>& after,
-                                    std::vector<RowChange>& rows) const {
+                                    std::vector<RowChange>& rows) {
     // Diff by signature (signatures are unique on each side after normalizeOptional). A linear
     // search for the usual handful of solutions, hash maps beyond, made only then: two empty
     // unordered_maps made and destroyed per insert were 1.8% of the property projection's
@@ -443,7 +460,11 @@ void ContinuousQuery::evaluateItems(const Part& part, std::vector<Value>& frame,
                                     uint64_t input, bool before, std::vector<Value>& values) {
     eval::EvalContext ctx = context(frame, mode, group, input, before);
     // In query order: stateful functions see the items so. Room for the next part's whole frame,
-    // which it resizes to.
+    // which it resizes to; a vector with no block takes one from the pool.
+    if (values.capacity() == 0 && !framePool_.empty()) {
+        values = std::move(framePool_.back());
+        framePool_.pop_back();
+    }
     values.clear();
     size_t index = size_t(&part - plan_.parts.data());
     values.reserve(std::max(part.items.size(),
@@ -486,8 +507,14 @@ void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& 
         in = &next;
         if (in->empty()) break;
     }
-    rows.clear();
-    for (auto& list : partRows_) list.clear();
+    // The frames go back to the pool (their blocks kept), the rest is released.
+    for (std::vector<RowChange>* list : {&rows, &partRows_[0], &partRows_[1]}) {
+        for (RowChange& rc : *list) {
+            recycleFrame(rc.before);
+            recycleFrame(rc.after);
+        }
+        list->clear();
+    }
 }
 
 void ContinuousQuery::recordLive(const Diff& d, uint64_t beforeKey, uint64_t afterKey) {
@@ -583,6 +610,8 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
             }
         }
     }
+    recycleFrame(nb);  // a row filtered or unchanged last leaves its frames here
+    recycleFrame(na);
 }
 
 void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out,

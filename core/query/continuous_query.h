@@ -69,10 +69,14 @@ private:
     /// solutions with itself in old's place.
     bool sameSolutions(const Element& old, const Element& neu, const std::vector<int>& newSlots) const;
     /// A solution's frame: its elements in the variables' order.
-    std::vector<Value> frameOf(const Solution& s) const;
+    std::vector<Value> frameOf(const Solution& s);
     /// The row changes between two sets of solutions, matched by signature.
     void diffSolutions(const std::vector<Solution>& before, const std::vector<Solution>& after,
-                       std::vector<RowChange>& rows) const;
+                       std::vector<RowChange>& rows);
+    /// A frame of `size` nulls, in a block from framePool_ when there is one.
+    std::vector<Value> takeFrame(size_t size);
+    /// Gives a frame's block back to framePool_ (its values released).
+    void recycleFrame(std::vector<Value>& frame);
     void solutionsOf(const ElementPtr& e, std::vector<struct Solution>& out, std::vector<std::pair<int, ElementPtr>>& anchors,
                      bool collectAnchorsOnly);
     void runParts(std::vector<RowChange>& rows, std::vector<Diff>& out);
@@ -130,6 +134,9 @@ private:
         bool reentered = false;  ///< first touched by a row re-entering the WHERE (before is null)
     };
     std::vector<GroupTouch> touches_;
+    /// Empty frames with their blocks: a change's row frames are made and dropped in every part
+    /// (four heap blocks a change of the 1-hop query), so runParts gives them back here.
+    std::vector<std::vector<Value>> framePool_;
     std::vector<int> oldSlots_, newSlots_;              ///< affinity of the old and new element
     /// No slot has an inline predicate: an element's affinity is its kind and labels alone, so the
     /// slots the index stored it with are its affinity (no predicate is skipped by reading them).
