@@ -269,7 +269,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     std::vector<Solution>& before = solvedBefore_;
     std::vector<Solution>& after = solvedAfter_;
     for (std::vector<Solution>* v : {&before, &after}) {
-        v->clear();
+        solverScratch_.recycle(*v);
         if (v->capacity() > 1024) v->shrink_to_fit();  // a hub node's change keeps no big block
     }
     if (old) discover(old, &before);

@@ -30,6 +30,16 @@ void sealSolution(const Plan& plan, Solution& s) {
     s.blank = plan.hasOptional && blank;
 }
 
+void SolverScratch::recycle(std::vector<Solution>& solutions) {
+    // Up to 64: a change has a handful of solutions, and a hub's thousands should not stay.
+    for (Solution& s : solutions) {
+        if (spare.size() >= 64) break;
+        s.slots.clear();  // releases the elements, keeps the block
+        spare.push_back(std::move(s));
+    }
+    solutions.clear();
+}
+
 void Solver::solveFrom(int anchorSlot, const ElementPtr& anchor, std::vector<Solution>& out) {
     Solution& partial = scratch_.partial;
     partial.slots.assign(plan_.slots.size(), nullptr);
@@ -138,9 +148,14 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
 void Solver::extend(size_t step, int anchorSlot, Solution& partial, std::vector<Solution>& out) {
     const auto& order = plan_.visitOrder[anchorSlot];
     if (step == order.size()) {
-        Solution s = partial;
-        sealSolution(plan_, s);
-        out.push_back(std::move(s));
+        if (scratch_.spare.empty()) {
+            out.push_back(partial);
+        } else {
+            out.push_back(std::move(scratch_.spare.back()));
+            scratch_.spare.pop_back();
+            out.back().slots.assign(partial.slots.begin(), partial.slots.end());
+        }
+        sealSolution(plan_, out.back());
         return;
     }
     auto [slot, parent] = order[step];

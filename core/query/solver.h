@@ -27,6 +27,11 @@ void sealSolution(const Plan& plan, Solution& s);
 struct SolverScratch {
     Solution partial;
     std::vector<std::vector<ElementPtr>> found;  ///< candidates, by step
+    /// Emptied solutions whose slot vectors keep their blocks: a solution is copied out of
+    /// `partial` into one of these (a heap block a solution less). Owners give solutions they are
+    /// done with back through recycle().
+    std::vector<Solution> spare;
+    void recycle(std::vector<Solution>& solutions);
 };
 
 class Solver {
