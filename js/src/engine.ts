@@ -201,34 +201,38 @@ export class Engine {
 
   /** Applies one change in its own transaction; returns each query's diffs (or its error). */
   applyChange(change: Change): QueryDiffs[] {
+    // The binary answer is decoded into QueryDiffs already; the text one is converted here.
     const bytes = this.encoder?.encode([change]);
-    const raw = bytes
-      ? this.native.applyBinary<RawOutput[]>(this.live, bytes, 0)
-      : this.native.apply<RawOutput[]>(this.live, JSON.stringify(change));
-    return this.deliver(toQueryDiffs(raw));
+    const out = bytes
+      ? this.native.applyBinary<QueryDiffs[]>(this.live, bytes, 0)
+      : toQueryDiffs(this.native.apply<RawOutput[]>(this.live, JSON.stringify(change)));
+    return this.deliver(out);
   }
 
   /** Applies a batch in ONE transaction: one entry per query with the diffs of the whole batch. */
   applyChanges(batch: Change[]): QueryDiffs[] {
     const bytes = Array.isArray(batch) ? this.encoder?.encode(batch) : undefined;
-    const raw = bytes
-      ? this.native.applyBinary<RawOutput[]>(this.live, bytes, 1)
-      : this.native.apply<RawOutput[]>(this.live, JSON.stringify(batch));
-    return this.deliver(toQueryDiffs(raw));
+    const out = bytes
+      ? this.native.applyBinary<QueryDiffs[]>(this.live, bytes, 1)
+      : toQueryDiffs(this.native.apply<RawOutput[]>(this.live, JSON.stringify(batch)));
+    return this.deliver(out);
   }
 
   /** Applies each change in its own transaction with one crossing into wasm: the same result as
    * calling applyChange once per change (subscribers see one notification per change). */
   applyEach(changes: Change[]): Array<QueryDiffs[] | { error: CqError }> {
-    type Each = Array<RawOutput[] | { error: CqErrorDetails }>;
+    type Each<T> = Array<T[] | { error: CqErrorDetails }>;
     const bytes = Array.isArray(changes) ? this.encoder?.encode(changes) : undefined;
+    // Entries of the binary answer are QueryDiffs already, those of the text one RawOutput.
+    const binary = bytes !== undefined;
     const raw = bytes
-      ? this.native.applyBinary<Each>(this.live, bytes, 2)
-      : this.native.applyEach<Each>(this.live, JSON.stringify(changes));
-    const out: Array<QueryDiffs[] | { error: CqError }> = [];
-    for (const entry of raw) {
-      if (Array.isArray(entry)) out.push(this.deliver(toQueryDiffs(entry), false));
-      else out.push({ error: toCqError(entry.error) });
+      ? this.native.applyBinary<Each<QueryDiffs>>(this.live, bytes, 2)
+      : this.native.applyEach<Each<RawOutput>>(this.live, JSON.stringify(changes));
+    const out: Array<QueryDiffs[] | { error: CqError }> = new Array(raw.length);
+    for (let i = 0; i < raw.length; i++) {
+      const entry = raw[i]!;
+      if (!Array.isArray(entry)) out[i] = { error: toCqError(entry.error) };
+      else out[i] = this.deliver(binary ? (entry as QueryDiffs[]) : toQueryDiffs(entry as RawOutput[]), false);
     }
     this.schedule();
     return out;
