@@ -165,6 +165,7 @@ public:
     ElementPtr getElement(const ElementRef& ref) override;
     ElementPtr getStored(const Element& element) override;
     ElementPtr getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) override;
+    void prefetchStored(const Element& element) override;
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override;
     void deleteElement(const ElementRef& ref) override;
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override;
@@ -226,6 +227,7 @@ public:
     void upsertRow(uint64_t signature, const Map& row) override;
     void removeRow(uint64_t signature) override;
     void rows(std::vector<std::pair<uint64_t, Map>>& out) override;
+    void prefetchRow(uint64_t signature) override;
 
 private:
     Shared& s_;
@@ -277,6 +279,8 @@ struct Handle {
 
 ElementPtr Elements::getElement(const ElementRef& ref) { return h_.mem.elements->getElement(ref); }
 ElementPtr Elements::getStored(const Element& element) { return h_.mem.elements->getStored(element); }
+// Reads are the memory backend's, and so are its cache hints (the next change's slot, a row).
+void Elements::prefetchStored(const Element& element) { h_.mem.elements->prefetchStored(element); }
 ElementPtr Elements::getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) {
     return h_.mem.elements->getStoredWithSlots(element, slots, slotsKnown);
 }
@@ -435,6 +439,8 @@ std::optional<FutureItem> Futures::popDue(int64_t now) {
     });
     return item;
 }
+
+void Live::prefetchRow(uint64_t signature) { h_.mem.live->prefetchRow(signature); }
 
 void Live::upsertRow(uint64_t signature, const Map& row) {
     s_.write([&] {
