@@ -31,6 +31,7 @@ public:
     /// engine then need not work out the old version's affinity again (its labels are one more
     /// cache line a change).
     virtual ElementPtr getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) {
+        (void)slots;
         slotsKnown = false;
         return getStored(element);
     }
