@@ -345,12 +345,15 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     for (const Change& c : post) applyElementChange(c, out);
 }
 
+void ContinuousQuery::reuseFrame(std::vector<Value>& frame) {
+    if (framePool_.empty()) return;
+    frame = std::move(framePool_.back());
+    framePool_.pop_back();
+}
+
 std::vector<Value> ContinuousQuery::takeFrame(size_t size) {
     std::vector<Value> f;
-    if (!framePool_.empty()) {
-        f = std::move(framePool_.back());
-        framePool_.pop_back();
-    }
+    reuseFrame(f);
     f.resize(size);
     return f;
 }
@@ -461,10 +464,7 @@ void ContinuousQuery::evaluateItems(const Part& part, std::vector<Value>& frame,
     eval::EvalContext ctx = context(frame, mode, group, input, before);
     // In query order: stateful functions see the items so. Room for the next part's whole frame,
     // which it resizes to; a vector with no block takes one from the pool.
-    if (values.capacity() == 0 && !framePool_.empty()) {
-        values = std::move(framePool_.back());
-        framePool_.pop_back();
-    }
+    if (values.capacity() == 0) reuseFrame(values);
     values.clear();
     size_t index = size_t(&part - plan_.parts.data());
     values.reserve(std::max(part.items.size(),

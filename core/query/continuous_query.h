@@ -73,6 +73,8 @@ private:
     /// The row changes between two sets of solutions, matched by signature.
     void diffSolutions(const std::vector<Solution>& before, const std::vector<Solution>& after,
                        std::vector<RowChange>& rows);
+    /// Moves a block from framePool_, when there is one, into `frame` (empty and without a block).
+    void reuseFrame(std::vector<Value>& frame);
     /// A frame of `size` nulls, in a block from framePool_ when there is one.
     std::vector<Value> takeFrame(size_t size);
     /// Gives a frame's block back to framePool_ (its values released).

@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -301,12 +300,8 @@ public:
     }
 
     ElementPtr getStoredWithSlots(const Element& element, std::vector<int>& slots, bool& slotsKnown) override {
-        auto it = elements_.find(RefKey{&element.ref}, element.identityHash());
         slotsKnown = true;
-        slots.clear();
-        if (it == elements_.end()) return nullptr;
-        it->second.slots.forEach([&](int slot) { slots.push_back(slot); });
-        return it->second.element;
+        return withSlots(elements_.find(RefKey{&element.ref}, element.identityHash()), slots);
     }
 
     void prefetchStored(const Element& element) override { elements_.prefetch(element.identityHash()); }
@@ -354,14 +349,8 @@ public:
         elements_.erase(it);  // may hash the key: its element is still alive (in the log record)
     }
 
-    /// The element and its slots (sorted), or null.
-    ElementPtr withSlots(const ElementRef& ref, std::vector<int>& slots) {
-        auto it = elements_.find(RefKey{&ref});
-        if (it == elements_.end()) return nullptr;
-        slots.clear();
-        it->second.slots.forEach([&](int slot) { slots.push_back(slot); });
-        return it->second.element;
-    }
+    /// The element and its slots (sorted; `slots` is overwritten), or null.
+    ElementPtr withSlots(const ElementRef& ref, std::vector<int>& slots) { return withSlots(elements_.find(RefKey{&ref}), slots); }
 
     ElementPtr getSlotElement(int slot, const ElementRef& ref) override {
         auto it = elements_.find(RefKey{&ref});
@@ -467,6 +456,14 @@ private:
     FlatHashMap<RefKey, ElementEntry, RefKeyHash, RefKeyEqual> elements_;
     FlatHashMap<ElementRef, NodeAdjacency, ElementRefHash> adjacency_;
     std::unordered_map<std::string, std::set<ElementRef>> joins_;
+
+    /// The entry's element and its slots (sorted; `slots` is overwritten), or null.
+    ElementPtr withSlots(decltype(elements_)::iterator it, std::vector<int>& slots) {
+        slots.clear();
+        if (it == elements_.end()) return nullptr;
+        it->second.slots.forEach([&](int slot) { slots.push_back(slot); });
+        return it->second.element;
+    }
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -807,12 +804,8 @@ private:
         auto same = [&row](const std::vector<std::string>& columns) {
             if (columns.size() != row.size()) return false;
             const std::string* column = columns.data();
-            for (const auto& entry : row) {
-                const std::string& name = entry.first;
-                if (name.size() != column->size() || std::memcmp(name.data(), column->data(), name.size()) != 0)
-                    return false;
-                ++column;
-            }
+            for (const auto& entry : row)
+                if (!sameBytes(entry.first, *column++)) return false;
             return true;
         };
         if (lastColumns_ && same(*lastColumns_)) return lastColumns_;
