@@ -145,6 +145,23 @@ const QueryConfig& Engine::queryConfig(const std::string& id) const {
     return (*it)->config();
 }
 
+namespace {
+
+/// What makes a change one no source could mean, or null: an element without a ref, or a relation
+/// without ends. (source, id) is an element's identity, so empty ones would make every such element
+/// the same element.
+const char* invalidChange(const Change& change) {
+    const Element* e = change.element.get();
+    if (!e) return "a change has no element";
+    if (e->ref.id.empty() || e->ref.source.empty()) return "an element needs a non-empty \"source\" and \"id\"";
+    if (e->isRelation() && change.op != ChangeOp::Delete &&
+        (e->start.id.empty() || e->end.id.empty() || e->start.source.empty() || e->end.source.empty()))
+        return "a relation needs a non-empty \"start\" and \"end\"";
+    return nullptr;
+}
+
+}  // namespace
+
 std::vector<QueryOutput> Engine::applyChange(const Change& change, const std::string* checkpoint) {
     return applyInTransaction(&change, 1, checkpoint);  // no one-element vector to copy it into
 }
@@ -158,6 +175,15 @@ std::optional<std::string> Engine::checkpoint() { return storage_->getMeta("chec
 // One transaction for the whole batch; one savepoint per (change, query), so a query that rejects
 // a change keeps its state while the others apply it. Storage errors abort everything.
 std::vector<QueryOutput> Engine::applyInTransaction(const Change* changes, size_t count, const std::string* checkpoint) {
+    // Every reader (JSON, the fast line reader, the binary crossing) and every C++ caller comes
+    // through here, so the checks that need no parse live here once. A batch is rejected whole,
+    // before its transaction starts.
+    for (size_t i = 0; i < count; ++i)
+        if (const char* why = invalidChange(changes[i])) {
+            std::string message = why;
+            if (count > 1) message += " (change " + std::to_string(i + 1) + " of the batch)";
+            throw Error(ErrorCode::InvalidChange, message);
+        }
     std::vector<QueryOutput> outputs(queries_.size());
     for (size_t i = 0; i < queries_.size(); ++i) outputs[i].queryId = queries_[i]->config().id;
     TransactionGuard tx(*storage_);

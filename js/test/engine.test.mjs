@@ -96,6 +96,12 @@ test('errors are classes with a code, a name and details; parse errors carry lin
   assert.throws(() => engine.registerQuery(roomQuery), (e) => e instanceof CqInputError && e.code === 'DuplicateQuery');
   assert.throws(() => engine.results('nope'), (e) => e instanceof CqInputError && e.code === 'UnknownQuery');
   assert.throws(() => engine.applyChange({ op: 'insert' }), (e) => e.code === 'InvalidChange' && e.name === 'CqInputError');
+  // An empty ref passes the encoder's shape checks; the engine refuses it, and applies nothing of the batch.
+  const room = (id) => ({ op: 'insert', element: { kind: 'node', source: 'bms', id, labels: ['Room'], properties: { name: id, temp: 30 } } });
+  assert.throws(() => engine.applyChanges([room('ok1'), room('')]), (e) => e.code === 'InvalidChange' && /non-empty/.test(e.message));
+  assert.equal(engine.results('rooms').length, 0);
+  engine.applyChanges([room('ok1')]);
+  assert.equal(engine.results('rooms').length, 1);
   assert.throws(() => engine.registerQuery({ id: 'f', cypher: 'MATCH (n) RETURN nosuch(n) AS x' }), (e) => e.code === 'UnknownFunction' && e.name === 'CqQueryError');
   assert.throws(() => engine.snapshot(), (e) => e instanceof CqMisuseError);
   engine.close();

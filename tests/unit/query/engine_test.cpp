@@ -98,6 +98,34 @@ TEST_CASE("a query that rejects a change keeps its state; the others apply it", 
     CHECK(engine.currentResults("div").size() == 2);
 }
 
+TEST_CASE("a change without a ref or relation ends is rejected whole, before anything applies", "[engine]") {
+    Engine engine(makeMemoryBackend());
+    engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.id AS id"));
+    auto codeOf = [&](const std::vector<Change>& batch) {
+        try {
+            engine.applyBatch(batch);
+        } catch (const Error& e) {
+            return e.code();
+        }
+        return ErrorCode::Internal;  // not rejected
+    };
+    Change noId = node(ChangeOp::Insert, "", {"A"}, {{"id", "x"}});
+    Change noSource = node(ChangeOp::Insert, "a9", {"A"}, {{"id", "a9"}});
+    std::const_pointer_cast<Element>(noSource.element)->ref.source.clear();
+    Change noEnd = relation("r1", "R", "a1", "");
+    Change noElement{ChangeOp::Insert, nullptr};
+    for (const Change& bad : {noId, noSource, noEnd, noElement}) {
+        // The valid change before the bad one in the same batch is not applied either.
+        CHECK(codeOf({node(ChangeOp::Insert, "a1", {"A"}, {{"id", "a1"}}), bad}) == ErrorCode::InvalidChange);
+        CHECK(engine.currentResults("q").empty());
+    }
+    // A relation's delete needs only its ref, and the engine keeps serving after the rejections.
+    Change deleteRel{ChangeOp::Delete, relation("r1", "R", "", "").element};
+    CHECK_NOTHROW(engine.applyChange(deleteRel));
+    auto outs = engine.applyChange(node(ChangeOp::Insert, "a1", {"A"}, {{"id", "a1"}}));
+    CHECK(outputOf(outs, "q").diffs.size() == 1);
+}
+
 TEST_CASE("outputs follow registration order through removals and re-registrations", "[engine]") {
     // Each query sees the change and reports under its own id, in the order the queries were
     // registered; a removed query neither reports nor keeps a place.
