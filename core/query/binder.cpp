@@ -30,8 +30,8 @@ struct Scope {
 
 class ExprBinder {
 public:
-    ExprBinder(const fn::FunctionRegistry& functions, bool allowAggregates)
-        : functions_(functions), allowAggregates_(allowAggregates) {}
+    ExprBinder(const fn::FunctionRegistry& functions, const char* aggregatesBanned)
+        : functions_(functions), aggregatesBanned_(aggregatesBanned) {}
 
     bool sawAggregate = false;
     bool sawFuture = false;
@@ -98,19 +98,27 @@ private:
         e.function = def;
         bool aggregate = def->kind == fn::FunctionKind::Aggregate;
         if (aggregate) {
-            if (!allowAggregates_) fail(ErrorCode::Unsupported, def->name + "() cannot be used here", e.pos);
-            if (insideAggregate) fail(ErrorCode::Unsupported, "aggregate functions cannot be nested", e.pos);
+            if (aggregatesBanned_)
+                fail(ErrorCode::InvalidAggregation, "aggregate function " + def->name + "() cannot be used " + aggregatesBanned_, e.pos);
+            if (insideAggregate)
+                fail(ErrorCode::InvalidAggregation, "aggregate function " + def->name + "() cannot be used inside another aggregate", e.pos);
             sawAggregate = true;
         }
         if (def->kind == fn::FunctionKind::Stateful) sawFuture = true;
         if (def->name.rfind("drasi.getVersion", 0) == 0) sawArchive = true;
         e.aggregateIndex = e.pos.offset;
+        // Drasi's time functions may watch a group's aggregate from WHERE
+        // (`WHERE drasi.trueFor(sum(o.value) > 1, ...)`, future_aggregations), the one place
+        // drasi-core's tests put an aggregate in WHERE; everywhere else openCypher's ban holds.
+        const char* banned = aggregatesBanned_;
+        if (def->kind == fn::FunctionKind::Stateful) aggregatesBanned_ = nullptr;
         for (auto& c : e.children)
             if (c) bind(*c, scope, insideAggregate || aggregate);
+        aggregatesBanned_ = banned;
     }
 
     const fn::FunctionRegistry& functions_;
-    bool allowAggregates_;
+    const char* aggregatesBanned_;  ///< where this expression is, when aggregates are banned there; null = allowed
 };
 
 bool containsAggregate(const Expr& e, const fn::FunctionRegistry& functions) {
@@ -212,7 +220,7 @@ private:
             scope.vars[name] = 0;
             scope.next = 1;
             scope.maxSize = 1;
-            ExprBinder b(functions_, false);
+            ExprBinder b(functions_, "in a pattern");
             b.bind(*e, scope);
             s.predicateFrame = std::max(s.predicateFrame, scope.maxSize);
             s.predicates.push_back(e);
@@ -323,7 +331,9 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
         std::vector<ExprPtr> where = src.where;
         if (pi == 0) where.insert(where.begin(), matchWhere.begin(), matchWhere.end());
         for (const auto& w : where) {
-            ExprBinder b(functions, true);
+            // openCypher: WHERE filters rows before they are grouped, so it cannot aggregate them
+            // (aggregate in a WITH and filter its alias). Accepting one counted rows twice.
+            ExprBinder b(functions, "in WHERE; aggregate in a WITH and filter on its alias");
             b.bind(*w, scope);
             plan.usesFutures |= b.sawFuture;
             plan.usesArchive |= b.sawArchive;
@@ -331,7 +341,7 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
         }
         Scope next;
         for (const auto& item : src.items) {
-            ExprBinder b(functions, true);
+            ExprBinder b(functions, nullptr);
             b.bind(*item.expr, scope);
             plan.usesFutures |= b.sawFuture;
             plan.usesArchive |= b.sawArchive;

@@ -70,6 +70,24 @@ TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
         CHECK(e.line() == 1);
     }
     CHECK_THROWS_AS(engine.registerQuery(makeQuery("q", "MATCH (a:A), (b:B) RETURN a.x AS x")), Error);
+    // openCypher bans aggregates in WHERE, in patterns and inside other aggregates (accepting the
+    // first counted rows twice); Drasi's time functions may still watch an aggregate from WHERE.
+    auto aggregationError = [&](const std::string& cypher) -> std::pair<int, int> {
+        try {
+            Engine other(makeMemoryBackend());
+            other.registerQuery(makeQuery("agg", cypher));
+        } catch (const Error& e) {
+            if (e.code() == ErrorCode::InvalidAggregation) return {e.line(), e.column()};
+        }
+        return {0, 0};
+    };
+    CHECK(aggregationError("MATCH (p:P) OPTIONAL MATCH (p)-[:R]->(o:O)\nWHERE size(collect(o.id)) > 0 RETURN p.id AS id, count(o) AS n") ==
+          std::pair<int, int>{2, 12});
+    CHECK(aggregationError("MATCH (p:P) WITH p.k AS k, count(p) AS n WHERE sum(n) > 1 RETURN k") != std::pair<int, int>{0, 0});
+    CHECK(aggregationError("MATCH (p:P {v: count(p)}) RETURN p.k AS k") != std::pair<int, int>{0, 0});
+    CHECK(aggregationError("MATCH (p:P) RETURN sum(count(p)) AS n") != std::pair<int, int>{0, 0});
+    CHECK(aggregationError("MATCH (o:O) WHERE drasi.trueFor(sum(o.v) > 1, duration({seconds: 5})) RETURN sum(o.v) AS v") ==
+          std::pair<int, int>{0, 0});
     engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
     try {
         engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
