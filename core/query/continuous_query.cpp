@@ -76,6 +76,17 @@ ContinuousQuery::ContinuousQuery(QueryConfig config, QueryStore store, const Eng
     // would overwrite oldSlots_ before the outer change reads it.
     storedSlotsAreAffinity_ = joins_.empty() && std::none_of(plan_.slots.begin(), plan_.slots.end(),
                                                              [](const Slot& s) { return !s.predicates.empty(); });
+    if (!plan_.parts.empty()) {
+        auto collect = [&](const cypher::Expr& e, auto& self) -> void {
+            if (e.kind == cypher::ExprKind::FunctionCall && e.function && e.function->kind == fn::FunctionKind::Stateful)
+                firstPartFutureSites_.push_back(uint32_t(e.aggregateIndex));
+            for (const auto& c : e.children)
+                if (c) self(*c, self);
+        };
+        for (const auto& w : plan_.parts[0].where) collect(*w, collect);
+        for (const auto& item : plan_.parts[0].items) collect(*item.expr, collect);
+        std::sort(firstPartFutureSites_.begin(), firstPartFutureSites_.end());
+    }
 }
 
 ContinuousQuery::~ContinuousQuery() = default;
@@ -784,7 +795,12 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     const ElementRef ref = e->ref;
     anchor_ = &ref;
     std::vector<RowChange> rows;
+    // A first-part item belongs to one solution. The anchor's other solutions have items of their
+    // own, maybe due at other times; re-evaluating them here from the anchor's last change would
+    // revert contributions that an earlier item had already moved, and add them again.
+    const bool oneSolution = !futureReevaluatesAnchor(item);
     for (const Solution& s : solutions) {
+        if (oneSolution && s.signature != item.groupSignature) continue;
         RowChange rc;
         rc.kind = RowChange::Kind::Update;
         rc.before.resize(plan_.slotOfVar.size());
