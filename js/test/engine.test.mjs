@@ -103,6 +103,8 @@ test('errors are classes with a code, a name and details; parse errors carry lin
   engine.applyChanges([room('ok1')]);
   assert.equal(engine.results('rooms').length, 1);
   assert.throws(() => engine.registerQuery({ id: 'f', cypher: 'MATCH (n) RETURN nosuch(n) AS x' }), (e) => e.code === 'UnknownFunction' && e.name === 'CqQueryError');
+  assert.throws(() => engine.registerQuery({ id: 'w', cypher: 'MATCH (n:Room)\nWHERE count(n) > 1 RETURN n.name AS name' }),
+    (e) => e.code === 'InvalidAggregation' && e.name === 'CqQueryError' && e.line === 2 && e.column === 7);
   assert.throws(() => engine.snapshot(), (e) => e instanceof CqMisuseError);
   engine.close();
   assert.throws(() => engine.results('rooms'), (e) => e instanceof CqMisuseError);
