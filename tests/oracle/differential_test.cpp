@@ -735,3 +735,15 @@ TEST_CASE("differential: drasi.trueFor with the clock advanced", "[differential]
     s.steps = 150;
     check(s);
 }
+
+// A path's rows share their anchor (a floor inserted after its rooms anchors every room's future):
+// each row keeps its own "true since" (no grouping keys, so the marker is the row's, as in
+// drasi-core's resolve_context_result_key), and each future re-evaluates its own row.
+TEST_CASE("differential: drasi.trueFor over a path", "[differential]") {
+    Shape s{"trueFor path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) WHERE drasi.trueFor(r.v > 40, duration({seconds: 10})) "
+                            "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+            Json::array(), buildingProfile(), 116};
+    s.timed = true;
+    s.steps = 150;
+    check(s);
+}
