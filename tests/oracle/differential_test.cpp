@@ -747,3 +747,15 @@ TEST_CASE("differential: drasi.trueFor over a path", "[differential]") {
     s.steps = 150;
     check(s);
 }
+
+// drasi.trueLater's future re-evaluates its row at the due time; a floor inserted after its rooms
+// anchors every room's future, each due at its own room's time.
+TEST_CASE("differential: drasi.trueLater over a path", "[differential]") {
+    Shape s{"trueLater path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                              "WHERE drasi.trueLater(r.v > 40, drasi.changeDateTime(r) + duration({seconds: 10})) "
+                              "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+            Json::array(), buildingProfile(), 117};
+    s.timed = true;
+    s.steps = 150;
+    check(s);
+}

@@ -13,6 +13,7 @@
 #include "core/eval/operators.h"
 #include "core/functions/registry.h"
 #include "core/query/binder.h"
+#include "core/temporal/temporal.h"
 
 namespace cq::oracle {
 
@@ -327,6 +328,7 @@ Value Oracle::callEngineFunction(const cypher::Expr& call, eval::EvalContext& ct
     const fn::FunctionDef& def = *call.function;
     if (def.kind == fn::FunctionKind::Aggregate) return aggregate(call, ctx);
     if (def.name == "drasi.trueFor") return trueFor(call, ctx);
+    if (def.name == "drasi.trueLater") return trueLater(call, ctx);
     throw Error(ErrorCode::Unsupported, "oracle: " + def.name + "() is not modelled");
 }
 
@@ -379,6 +381,16 @@ Value Oracle::trueFor(const cypher::Expr& call, eval::EvalContext& ctx) {
     const int64_t since = it == trueSince_.end() ? now_ : it->second;
     trueSinceNext_[key] = since;
     return since + ms <= now_ ? Value(true) : Value(Awaiting{});
+}
+
+Value Oracle::trueLater(const cypher::Expr& call, eval::EvalContext& ctx) {
+    std::vector<Value> args;
+    eval::evaluateArguments(call, ctx, args);
+    // No state: the condition once its time has come, "awaiting" (not true) before it.
+    const std::optional<int64_t> when = temporal::toEpochMillis(args[1]);
+    if (!when) throw Error(ErrorCode::InvalidArgument, "oracle: drasi.trueLater needs a date, datetime or Integer (ms)");
+    if (args[0].isNull()) return Value();
+    return *when <= now_ ? args[0] : Value(Awaiting{});
 }
 
 }  // namespace cq::oracle

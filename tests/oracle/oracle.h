@@ -54,6 +54,7 @@ private:
     eval::EvalContext context(std::vector<Value>& frame);
     Value aggregate(const cypher::Expr& call, eval::EvalContext& ctx);
     Value trueFor(const cypher::Expr& call, eval::EvalContext& ctx);
+    Value trueLater(const cypher::Expr& call, eval::EvalContext& ctx);
 
     struct Join {
         std::string id;
