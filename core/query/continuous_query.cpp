@@ -76,17 +76,17 @@ ContinuousQuery::ContinuousQuery(QueryConfig config, QueryStore store, const Eng
     // would overwrite oldSlots_ before the outer change reads it.
     storedSlotsAreAffinity_ = joins_.empty() && std::none_of(plan_.slots.begin(), plan_.slots.end(),
                                                              [](const Slot& s) { return !s.predicates.empty(); });
-    if (!plan_.parts.empty()) {
+    for (uint32_t p = 0; p < plan_.parts.size(); ++p) {
         auto collect = [&](const cypher::Expr& e, auto& self) -> void {
             if (e.kind == cypher::ExprKind::FunctionCall && e.function && e.function->kind == fn::FunctionKind::Stateful)
-                firstPartFutureSites_.push_back(uint32_t(e.aggregateIndex));
+                futureSiteParts_.push_back({uint32_t(e.aggregateIndex), p});
             for (const auto& c : e.children)
                 if (c) self(*c, self);
         };
-        for (const auto& w : plan_.parts[0].where) collect(*w, collect);
-        for (const auto& item : plan_.parts[0].items) collect(*item.expr, collect);
-        std::sort(firstPartFutureSites_.begin(), firstPartFutureSites_.end());
+        for (const auto& w : plan_.parts[p].where) collect(*w, collect);
+        for (const auto& item : plan_.parts[p].items) collect(*item.expr, collect);
     }
+    std::sort(futureSiteParts_.begin(), futureSiteParts_.end());
 }
 
 ContinuousQuery::~ContinuousQuery() = default;
@@ -244,6 +244,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     clockBefore_ = clock_;
     if (old) clockBefore_.transactionTime = old->effectiveFrom;
     futureReprocess_ = false;
+    futureRowPart_ = -1;  // a future that failed part-way may have left it set
 
     std::vector<Change> pre, post;
     if (!joins_.empty() && !in.isRelation()) applyJoins(old, neu, in.effectiveFrom, pre, post);
@@ -513,6 +514,16 @@ void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& 
         bool last = i + 1 == plan_.parts.size();
         std::vector<RowChange>& next = in == &partRows_[0] ? partRows_[1] : partRows_[0];
         next.clear();
+        if (int(i) == futureRowPart_) {  // a future re-evaluates its own row only (processFuture)
+            const uint64_t key = futureRowKey_;
+            in->erase(std::remove_if(in->begin(), in->end(),
+                                     [key](const RowChange& rc) {
+                                         return !(rc.kind != RowChange::Kind::Add && rc.beforeKey == key) &&
+                                                !(rc.kind != RowChange::Kind::Remove && rc.afterKey == key);
+                                     }),
+                      in->end());
+            if (in->empty()) break;
+        }
         if (plan_.parts[i].aggregating) runAggregatingPart(i, *in, next, last, out);
         else runPart(i, *in, next, last, out);
         in = &next;
@@ -795,12 +806,15 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     const ElementRef ref = e->ref;
     anchor_ = &ref;
     std::vector<RowChange> rows;
-    // A first-part item belongs to one solution. The anchor's other solutions have items of their
-    // own, maybe due at other times; re-evaluating them here from the anchor's last change would
-    // revert contributions that an earlier item had already moved, and add them again.
-    const bool oneSolution = !futureReevaluatesAnchor(item);
+    // An item belongs to one input row of the part whose time function scheduled it: in the first
+    // part a solution, later a row the earlier parts make from the anchor's solutions. The
+    // anchor's other rows have items of their own, maybe due at other times or anchored
+    // elsewhere: re-evaluating them here, from the anchor's last change, would revert
+    // contributions an earlier item had already moved, and add them again (a row added twice).
+    auto site = std::lower_bound(futureSiteParts_.begin(), futureSiteParts_.end(), std::make_pair(item.position, 0u));
+    const int part = site != futureSiteParts_.end() && site->first == item.position ? int(site->second) : -1;
     for (const Solution& s : solutions) {
-        if (oneSolution && s.signature != item.groupSignature) continue;
+        if (part == 0 && s.signature != item.groupSignature) continue;
         RowChange rc;
         rc.kind = RowChange::Kind::Update;
         rc.before.resize(plan_.slotOfVar.size());
@@ -819,8 +833,11 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     clockBefore_.transactionTime = e->effectiveFrom;
     clockBefore_.realtime = e->effectiveFrom;
     futureReprocess_ = true;
+    futureRowPart_ = part > 0 ? part : -1;
+    futureRowKey_ = item.groupSignature;
     if (!rows.empty()) runParts(rows, out);
     futureReprocess_ = false;
+    futureRowPart_ = -1;
     anchor_ = nullptr;
     return out;
 }

@@ -5,7 +5,6 @@
 // row changes through the parts (WHERE, projection, aggregation with incremental accumulators).
 // Runs inside the transaction the Engine opened; see core/query/ARCHITECTURE.md.
 #pragma once
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -54,13 +53,6 @@ public:
     void prefetch(const Change& change);
     /// Re-evaluates the solutions a due future item points at.
     std::vector<Diff> processFuture(const FutureItem& item);
-    /// Whether processFuture(item) re-evaluates every row of the item's anchor element (a call in a
-    /// part after WITH, whose input rows are known only after the earlier parts run) rather than
-    /// the one solution that scheduled it (a call in the first part).
-    bool futureReevaluatesAnchor(const FutureItem& item) const {
-        return !std::binary_search(firstPartFutureSites_.begin(), firstPartFutureSites_.end(), item.position);
-    }
-
     std::optional<int64_t> nextDueTime() { return store_.futures->peekDueTime(); }
     FutureQueue& futures() { return *store_.futures; }
 
@@ -151,9 +143,13 @@ private:
     /// slots the index stored it with are its affinity (no predicate is skipped by reading them).
     bool storedSlotsAreAffinity_ = false;
     std::vector<Value> predicateFrame_;
-    /// Sites (FutureItem::position) of the time functions in the first part's WHERE and items,
-    /// sorted: their items are scheduled per solution (the signature is the item's group).
-    std::vector<uint32_t> firstPartFutureSites_;
+    /// (site, part) of every time function in the parts' WHERE and items, sorted by site
+    /// (FutureItem::position): an item is scheduled for one input row of that part.
+    std::vector<std::pair<uint32_t, uint32_t>> futureSiteParts_;
+    /// While a future of a part after the first is re-evaluated: that part, and the key of the
+    /// one input row it runs (the others reach it through the anchor's solutions, unchanged).
+    int futureRowPart_ = -1;
+    uint64_t futureRowKey_ = 0;
 };
 
 }  // namespace cq::query

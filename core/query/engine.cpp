@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <unordered_set>
 
 #include "core/model/json_writer.h"
 #include "core/query/continuous_query.h"
@@ -230,14 +229,6 @@ std::vector<QueryOutput> Engine::advanceTime(int64_t now) {
     std::vector<QueryOutput> outputs(queries_.size());
     for (size_t i = 0; i < queries_.size(); ++i) outputs[i].queryId = queries_[i]->config().id;
     TransactionGuard tx(*storage_);
-    // The (query, anchor element) pairs fired at the current due time by items that re-evaluate
-    // every row of their anchor (calls after a WITH): another such item of the same anchor and due
-    // time would evaluate those rows again from before the first, and count them twice.
-    struct FiredHash {
-        size_t operator()(const std::pair<size_t, ElementRef>& k) const { return ElementRefHash()(k.second) ^ k.first; }
-    };
-    std::unordered_set<std::pair<size_t, ElementRef>, FiredHash> firedNow;  // many items can share a due time
-    int64_t firedAt = 0;
     for (;;) {
         // Fire items in due order across queries.
         size_t which = queries_.size();
@@ -253,11 +244,6 @@ std::vector<QueryOutput> Engine::advanceTime(int64_t now) {
         query::ContinuousQuery& q = *queries_[which];
         auto item = q.futures().popDue(now);
         if (!item) break;
-        if (firedNow.empty() || item->dueTime != firedAt) {
-            firedNow.clear();
-            firedAt = item->dueTime;
-        }
-        if (q.futureReevaluatesAnchor(*item) && !firedNow.emplace(which, item->element).second) continue;
         storage_->savepoint();
         try {
             std::vector<Diff> diffs = q.processFuture(*item);

@@ -759,3 +759,24 @@ TEST_CASE("differential: drasi.trueLater over a path", "[differential]") {
     s.steps = 150;
     check(s);
 }
+TEST_CASE("differential: drasi.trueUntil over a path", "[differential]") {
+    Shape s{"trueUntil path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                              "WHERE drasi.trueUntil(r.v > 40, drasi.changeDateTime(r) + duration({seconds: 10})) "
+                              "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+            Json::array(), buildingProfile(), 118};
+    s.timed = true;
+    s.steps = 150;
+    check(s);
+}
+
+// After a WITH, a future re-evaluates every row of its anchor (their input rows exist only once
+// the first part has run); the engine fires one item per (anchor, due time).
+TEST_CASE("differential: drasi.trueLater after a WITH", "[differential]") {
+    Shape s{"trueLater after WITH", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                                    "WITH elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v, drasi.changeDateTime(r) AS at "
+                                    "WHERE drasi.trueLater(v > 40, at + duration({seconds: 10})) RETURN room, rel, floor, v",
+            Json::array(), buildingProfile(), 119};
+    s.timed = true;
+    s.steps = 150;
+    check(s);
+}

@@ -328,7 +328,8 @@ Value Oracle::callEngineFunction(const cypher::Expr& call, eval::EvalContext& ct
     const fn::FunctionDef& def = *call.function;
     if (def.kind == fn::FunctionKind::Aggregate) return aggregate(call, ctx);
     if (def.name == "drasi.trueFor") return trueFor(call, ctx);
-    if (def.name == "drasi.trueLater") return trueLater(call, ctx);
+    if (def.name == "drasi.trueLater" || def.name == "drasi.trueUntil" || def.name == "drasi.trueNowOrLater")
+        return trueAt(call, ctx);
     throw Error(ErrorCode::Unsupported, "oracle: " + def.name + "() is not modelled");
 }
 
@@ -383,14 +384,20 @@ Value Oracle::trueFor(const cypher::Expr& call, eval::EvalContext& ctx) {
     return since + ms <= now_ ? Value(true) : Value(Awaiting{});
 }
 
-Value Oracle::trueLater(const cypher::Expr& call, eval::EvalContext& ctx) {
+Value Oracle::trueAt(const cypher::Expr& call, eval::EvalContext& ctx) {
     std::vector<Value> args;
     eval::evaluateArguments(call, ctx, args);
-    // No state: the condition once its time has come, "awaiting" (not true) before it.
+    // No state: each answer follows from the condition, the time and the clock. The engine's
+    // future only makes it ask again when the time comes, which is what this oracle checks.
+    if (args[1].isNull()) return Value();
     const std::optional<int64_t> when = temporal::toEpochMillis(args[1]);
-    if (!when) throw Error(ErrorCode::InvalidArgument, "oracle: drasi.trueLater needs a date, datetime or Integer (ms)");
-    if (args[0].isNull()) return Value();
-    return *when <= now_ ? args[0] : Value(Awaiting{});
+    if (!when) throw Error(ErrorCode::InvalidArgument, "oracle: " + call.function->name + " needs a date, datetime or Integer (ms)");
+    const Value& cond = args[0];
+    const bool isTrue = cond.isBool() && cond.asBool();
+    if (call.function->name == "drasi.trueUntil" && !isTrue) return cond.isNull() ? Value() : Value(false);
+    if (call.function->name == "drasi.trueNowOrLater" && isTrue) return Value(true);
+    if (cond.isNull()) return Value();
+    return *when <= now_ ? cond : Value(Awaiting{});
 }
 
 }  // namespace cq::oracle

@@ -54,7 +54,8 @@ private:
     eval::EvalContext context(std::vector<Value>& frame);
     Value aggregate(const cypher::Expr& call, eval::EvalContext& ctx);
     Value trueFor(const cypher::Expr& call, eval::EvalContext& ctx);
-    Value trueLater(const cypher::Expr& call, eval::EvalContext& ctx);
+    /// drasi.trueLater, drasi.trueUntil and drasi.trueNowOrLater.
+    Value trueAt(const cypher::Expr& call, eval::EvalContext& ctx);
 
     struct Join {
         std::string id;
