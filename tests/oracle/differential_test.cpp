@@ -644,6 +644,13 @@ void check(const Shape& shape) {
     SUCCEED();
 }
 
+/// A shape whose clock jumps and is advanced at random, so time-based functions fire.
+void checkTimed(Shape shape) {
+    shape.timed = true;
+    shape.steps = 150;
+    check(shape);
+}
+
 }  // namespace
 
 TEST_CASE("differential: single node, labels any-of, inline properties, WHERE", "[differential]") {
@@ -729,54 +736,39 @@ TEST_CASE("differential: collect()", "[differential]") {
 }
 
 TEST_CASE("differential: drasi.trueFor with the clock advanced", "[differential]") {
-    Shape s{"trueFor", "MATCH (n:Sensor) WHERE drasi.trueFor(n.v > 40, duration({seconds: 10})) RETURN elementId(n) AS id, n.v AS v",
-            Json::array(), sensorProfile(), 115};
-    s.timed = true;
-    s.steps = 150;
-    check(s);
+    checkTimed({"trueFor", "MATCH (n:Sensor) WHERE drasi.trueFor(n.v > 40, duration({seconds: 10})) RETURN elementId(n) AS id, n.v AS v",
+                Json::array(), sensorProfile(), 115});
 }
 
 // A path's rows share their anchor (a floor inserted after its rooms anchors every room's future):
 // each row keeps its own "true since" (no grouping keys, so the marker is the row's, as in
 // drasi-core's resolve_context_result_key), and each future re-evaluates its own row.
 TEST_CASE("differential: drasi.trueFor over a path", "[differential]") {
-    Shape s{"trueFor path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) WHERE drasi.trueFor(r.v > 40, duration({seconds: 10})) "
-                            "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
-            Json::array(), buildingProfile(), 116};
-    s.timed = true;
-    s.steps = 150;
-    check(s);
+    checkTimed({"trueFor path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) WHERE drasi.trueFor(r.v > 40, duration({seconds: 10})) "
+                                "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+                Json::array(), buildingProfile(), 116});
 }
 
 // drasi.trueLater's future re-evaluates its row at the due time; a floor inserted after its rooms
 // anchors every room's future, each due at its own room's time.
 TEST_CASE("differential: drasi.trueLater over a path", "[differential]") {
-    Shape s{"trueLater path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
-                              "WHERE drasi.trueLater(r.v > 40, drasi.changeDateTime(r) + duration({seconds: 10})) "
-                              "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
-            Json::array(), buildingProfile(), 117};
-    s.timed = true;
-    s.steps = 150;
-    check(s);
+    checkTimed({"trueLater path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                                  "WHERE drasi.trueLater(r.v > 40, drasi.changeDateTime(r) + duration({seconds: 10})) "
+                                  "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+                Json::array(), buildingProfile(), 117});
 }
 TEST_CASE("differential: drasi.trueUntil over a path", "[differential]") {
-    Shape s{"trueUntil path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
-                              "WHERE drasi.trueUntil(r.v > 40, drasi.changeDateTime(r) + duration({seconds: 10})) "
-                              "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
-            Json::array(), buildingProfile(), 118};
-    s.timed = true;
-    s.steps = 150;
-    check(s);
+    checkTimed({"trueUntil path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                                  "WHERE drasi.trueUntil(r.v > 40, drasi.changeDateTime(r) + duration({seconds: 10})) "
+                                  "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+                Json::array(), buildingProfile(), 118});
 }
 
 // After a WITH, a future re-evaluates every row of its anchor (their input rows exist only once
 // the first part has run); the engine fires one item per (anchor, due time).
 TEST_CASE("differential: drasi.trueLater after a WITH", "[differential]") {
-    Shape s{"trueLater after WITH", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
-                                    "WITH elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v, drasi.changeDateTime(r) AS at "
-                                    "WHERE drasi.trueLater(v > 40, at + duration({seconds: 10})) RETURN room, rel, floor, v",
-            Json::array(), buildingProfile(), 119};
-    s.timed = true;
-    s.steps = 150;
-    check(s);
+    checkTimed({"trueLater after WITH", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                                        "WITH elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v, drasi.changeDateTime(r) AS at "
+                                        "WHERE drasi.trueLater(v > 40, at + duration({seconds: 10})) RETURN room, rel, floor, v",
+                Json::array(), buildingProfile(), 119});
 }
