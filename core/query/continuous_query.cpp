@@ -514,7 +514,7 @@ void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& 
         bool last = i + 1 == plan_.parts.size();
         std::vector<RowChange>& next = in == &partRows_[0] ? partRows_[1] : partRows_[0];
         next.clear();
-        if (int(i) == futureRowPart_) {  // a future re-evaluates its own row only (processFuture)
+        if (int(i) == futureRowPart_) {  // a future re-evaluates its own input row only (processFuture)
             const uint64_t key = futureRowKey_;
             in->erase(std::remove_if(in->begin(), in->end(),
                                      [key](const RowChange& rc) {
@@ -806,15 +806,14 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     const ElementRef ref = e->ref;
     anchor_ = &ref;
     std::vector<RowChange> rows;
-    // An item belongs to one input row of the part whose time function scheduled it: in the first
-    // part a solution, later a row the earlier parts make from the anchor's solutions. The
-    // anchor's other rows have items of their own, maybe due at other times or anchored
-    // elsewhere: re-evaluating them here, from the anchor's last change, would revert
-    // contributions an earlier item had already moved, and add them again (a row added twice).
+    // An item belongs to one input row of the part whose time function scheduled it (runParts drops
+    // the others there): in the first part a solution, later a row the earlier parts make from the
+    // anchor's solutions. The anchor's other rows have items of their own, maybe due at other
+    // times or anchored elsewhere: re-evaluating them here, from the anchor's last change, would
+    // revert contributions an earlier item had already moved, and add them again.
     auto site = std::lower_bound(futureSiteParts_.begin(), futureSiteParts_.end(), std::make_pair(item.position, 0u));
     const int part = site != futureSiteParts_.end() && site->first == item.position ? int(site->second) : -1;
     for (const Solution& s : solutions) {
-        if (part == 0 && s.signature != item.groupSignature) continue;
         RowChange rc;
         rc.kind = RowChange::Kind::Update;
         rc.before.resize(plan_.slotOfVar.size());
@@ -833,7 +832,7 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     clockBefore_.transactionTime = e->effectiveFrom;
     clockBefore_.realtime = e->effectiveFrom;
     futureReprocess_ = true;
-    futureRowPart_ = part > 0 ? part : -1;
+    futureRowPart_ = part;
     futureRowKey_ = item.groupSignature;
     if (!rows.empty()) runParts(rows, out);
     futureReprocess_ = false;

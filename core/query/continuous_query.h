@@ -146,8 +146,8 @@ private:
     /// (site, part) of every time function in the parts' WHERE and items, sorted by site
     /// (FutureItem::position): an item is scheduled for one input row of that part.
     std::vector<std::pair<uint32_t, uint32_t>> futureSiteParts_;
-    /// While a future of a part after the first is re-evaluated: that part, and the key of the
-    /// one input row it runs (the others reach it through the anchor's solutions, unchanged).
+    /// While a future is re-evaluated: the part of its time function, and the key of the one input
+    /// row of that part it runs (-1: every row, for a site outside the parts' WHERE and items).
     int futureRowPart_ = -1;
     uint64_t futureRowKey_ = 0;
 };
