@@ -189,6 +189,9 @@ private:
 struct ElementEntry {
     ElementPtr element;
     SlotSet slots;
+    /// The SQLite backend's fold generation that last marked this element for writing (0: none);
+    /// see MemoryElementWrites.
+    uint32_t mark = 0;
 };
 
 /// The element index's key: the stored element's own ref, not a copy of it (a copy is two more
@@ -286,7 +289,7 @@ private:
     std::vector<Adjacent> rest_;
 };
 
-class MemoryElementIndex final : public ElementIndex, public UndoTarget {
+class MemoryElementIndex final : public ElementIndex, public MemoryElementWrites, public UndoTarget {
 public:
     explicit MemoryElementIndex(UndoLog* log) : log_(log) {}
 
@@ -307,10 +310,30 @@ public:
     void prefetchStored(const Element& element) override { elements_.prefetch(element.identityHash()); }
 
     void setElement(const ElementPtr& element, const std::vector<int>& slots) override {
+        bool unused = false;
+        set(element, slots, 0, unused, nullptr);
+    }
+
+    ElementPtr setElementMarked(const ElementPtr& element, const std::vector<int>& slots, uint32_t mark,
+                                bool& firstMark) override {
+        ElementPtr previous;
+        set(element, slots, mark, firstMark, &previous);
+        return previous;
+    }
+
+    /// setElement(); with a mark (non-zero), also tells whether the entry carried it already, and
+    /// gives the element replaced.
+    void set(const ElementPtr& element, const std::vector<int>& slots, uint32_t mark, bool& firstMark,
+             ElementPtr* previous) {
         if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
-        ElementEntry entry{element, SlotSet(slots)};
+        ElementEntry entry{element, SlotSet(slots), mark};
         const uint64_t hash = element->identityHash();
         auto it = elements_.find(RefKey{&element->ref}, hash);
+        firstMark = mark != 0 && (it == elements_.end() || it->second.mark != mark);
+        if (it != elements_.end()) {
+            if (mark == 0) entry.mark = it->second.mark;
+            if (previous) *previous = it->second.element;
+        }
         // The undo record keeps the old element (or, for an insert, the new one, for its ref) and
         // a small slot set's mask: no heap block and no copy of the ref per write. A large slot
         // set keeps the whole entry.
@@ -981,6 +1004,12 @@ private:
 }  // namespace
 
 std::unique_ptr<StorageBackend> makeMemoryBackend() { return std::make_unique<MemoryBackend>(); }
+
+MemoryElementWrites& memoryElementWrites(ElementIndex& index) {
+    auto* memory = dynamic_cast<MemoryElementIndex*>(&index);
+    if (!memory) throw Error(ErrorCode::Misuse, "memoryElementWrites(): not a memory backend's store");
+    return *memory;
+}
 
 ElementPtr memoryElementWithSlots(ElementIndex& index, const ElementRef& ref, std::vector<int>& slots) {
     auto* memory = dynamic_cast<MemoryElementIndex*>(&index);

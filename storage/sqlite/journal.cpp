@@ -10,6 +10,7 @@ using sqlitecodec::Writer;
 uint8_t rowClass(Op op) {
     switch (op) {
     case Op::ElementSet:
+    case Op::ElementPatch:
     case Op::ElementDelete: return 1;
     case Op::AccumulatorSet:
     case Op::AccumulatorDelete: return 2;

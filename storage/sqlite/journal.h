@@ -40,8 +40,10 @@ enum class Op : uint8_t {
     QueryOpen,          ///< body: text id (the query's number is the record's query)
     QuerySave,          ///< body: text id, text config
     QueryDrop,          ///< body: text id
+    ElementPatch,       ///< key: ref; body: slots, signed effectiveFrom, then per property changed
+                        ///< varint 1, text name, value (set) or varint 2, text name (removed); varint 0
 };
-constexpr uint8_t kLastOp = uint8_t(Op::QueryDrop);
+constexpr uint8_t kLastOp = uint8_t(Op::ElementPatch);
 
 /// Which table's keyed row a record writes (elements 1, accumulators 2, live rows 3, state 4,
 /// meta 5), or 0 when the record is not keyed: its effect depends on its order among the records

@@ -46,11 +46,6 @@ using sqlitedb::Connection;
 using sqlitejournal::Op;
 using sqlitejournal::Record;
 
-/// The 64-bit hash Element::identityHash keeps, so a mark can reuse an element's cached hash.
-struct RefHash64 {
-    uint64_t operator()(const ElementRef& ref) const { return identityHashOf(ref); }
-};
-using DirtyRefs = FlatHashMap<ElementRef, bool, RefHash64>;  ///< a set: the value is unused
 using DirtyKeys = FlatHashMap<uint64_t, bool, std::hash<uint64_t>>;
 
 // Version 4 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
@@ -117,6 +112,9 @@ struct Shared {
     std::function<void()> refreshOutsideTransaction;
     bool inTransaction = false;
     bool readOnly = false;
+    /// The mark of the journal's generation (never 0): an element whose memory entry carries it is
+    /// already in its handle's dirtyElements (MemoryElementWrites).
+    uint32_t mark = 1;
     std::string path;
     sqlitejournal::Recorder journal;
 
@@ -250,6 +248,7 @@ struct Handle {
         : num(num),
           id(std::move(id)),
           mem(mem),
+          memWrites(&memoryElementWrites(*mem.elements)),
           elements(s, *this),
           archive(s, *this),
           results(s, *this),
@@ -259,11 +258,18 @@ struct Handle {
     int64_t num;
     std::string id;
     QueryStore mem;  ///< the memory backend's stores of this query
+    MemoryElementWrites* memWrites;  ///< mem.elements, marking what it writes
+    void setMem(QueryStore m) {
+        mem = m;
+        memWrites = &memoryElementWrites(*m.elements);
+    }
     // The keyed rows written since the last fold (the fold writes their current values). A write
     // that is rolled back leaves its mark: the fold then writes the unchanged value, harmlessly.
     // Open-addressing sets (marking was 8% of a SQLite change's cycles with std::unordered_set,
     // perf, scenario 1, 10,000 rooms: a node allocated and three cache misses per mark).
-    DirtyRefs dirtyElements;
+    // Elements are marked in their memory entries (Shared::mark) and listed here once a
+    // generation, or again after a delete or a rollback: the fold sorts the list and skips repeats.
+    std::vector<ElementRef> dirtyElements;
     DirtyKeys dirtyAccumulators;
     DirtyKeys dirtyLive;
     std::unordered_set<std::string> dirtyState;
@@ -285,24 +291,81 @@ ElementPtr Elements::getStoredWithSlots(const Element& element, std::vector<int>
     return h_.mem.elements->getStoredWithSlots(element, slots, slotsKnown);
 }
 
+namespace {
+
+/// Whether a property kept its value (when in doubt, no: the patch then carries it again).
+bool sameValue(const Value& a, const Value& b) {
+    if (a.kind() != b.kind()) return false;
+    switch (a.kind()) {
+    case ValueKind::Null: return true;
+    case ValueKind::Bool: return a.asBool() == b.asBool();
+    case ValueKind::Integer: return a.asInt() == b.asInt();
+    case ValueKind::Float: {
+        const double x = a.asFloat(), y = b.asFloat();
+        return std::memcmp(&x, &y, sizeof x) == 0;  // -0.0 and NaN payloads are kept as they were
+    }
+    case ValueKind::String: return a.asString() == b.asString();
+    case ValueKind::List: return a.listPtr() == b.listPtr();
+    case ValueKind::Map: return a.mapPtr() == b.mapPtr();
+    default: return false;
+    }
+}
+
+/// Records the write of `e`, which replaced `previous` (null for an insert). An update that keeps
+/// the kind, labels and ends is recorded as what it changed (ElementPatch): a building-comfort
+/// update moves one property of five, and its patch takes about 45 bytes against the whole
+/// element's 140, so the journal fills, and folds, less than half as often.
+void recordElement(sqlitejournal::Recorder& j, int64_t query, const Element& e, const Element* previous,
+                   const std::vector<int>& slots) {
+    const bool patch = previous && previous->kind == e.kind && previous->labels == e.labels &&
+                       (!e.isRelation() || (previous->start == e.start && previous->end == e.end));
+    j.begin(patch ? Op::ElementPatch : Op::ElementSet, query).ref(e.ref);
+    Writer& body = j.body();
+    body.slots(slots);
+    if (!patch) {
+        body.element(e);
+        j.end();
+        return;
+    }
+    // Both maps are sorted by key: one merge walk. Tag 1 sets a property, 2 removes one, 0 ends.
+    body.signedVarint(e.effectiveFrom);
+    auto a = previous->properties.begin(), aEnd = previous->properties.end();
+    auto b = e.properties.begin(), bEnd = e.properties.end();
+    while (a != aEnd || b != bEnd) {
+        if (b == bEnd || (a != aEnd && a->first < b->first)) {
+            body.varint(2);
+            body.text(a->first);
+            ++a;
+            continue;
+        }
+        if (a == aEnd || b->first < a->first || !sameValue(a->second, b->second)) {
+            body.varint(1);
+            body.text(b->first);
+            body.value(b->second);
+        }
+        if (a != aEnd && a->first == b->first) ++a;
+        ++b;
+    }
+    body.varint(0);
+    j.end();
+}
+
+}  // namespace
+
 void Elements::setElement(const ElementPtr& element, const std::vector<int>& slots) {
     if (!element) throw Error(ErrorCode::Misuse, "setElement(): null element");
     s_.write([&] {
-        h_.mem.elements->setElement(element, slots);
-        auto& j = s_.journal;
-        h_.dirtyElements.try_emplace_hashed(element->ref, element->identityHash());
-        j.begin(Op::ElementSet, h_.num).ref(element->ref);
-        Writer& body = j.body();
-        body.slots(normalized(slots, scratch_));
-        body.element(*element);
-        j.end();
+        bool firstMark = false;
+        ElementPtr previous = h_.memWrites->setElementMarked(element, slots, s_.mark, firstMark);
+        if (firstMark) h_.dirtyElements.push_back(element->ref);
+        recordElement(s_.journal, h_.num, *element, previous.get(), normalized(slots, scratch_));
     });
 }
 
 void Elements::deleteElement(const ElementRef& ref) {
     s_.write([&] {
         h_.mem.elements->deleteElement(ref);
-        h_.dirtyElements.try_emplace(ref);
+        h_.dirtyElements.push_back(ref);
         s_.journal.begin(Op::ElementDelete, h_.num).ref(ref);
         s_.journal.end();
     });
@@ -897,6 +960,7 @@ private:
             writeDirtyRows();
             db_.use("COMMIT").run();
             ++gen_;
+            shared_.mark = markOf(gen_);
             chunkSlot_ = -1;
             chunk_.clear();
             if (options_.maxPageCount > 0) {
@@ -1003,7 +1067,8 @@ private:
     /// text (bytes, then length). Sorted on a copy of each field's first 16 bytes as two big-endian
     /// integers, falling back to the strings only on a tie: comparing the refs themselves chased
     /// two hash-table nodes per comparison (a third of a fold's instructions at 10,000 rooms).
-    static std::vector<const ElementRef*> sortedRefs(const DirtyRefs& refs) {
+    /// Repeats are listed once.
+    static std::vector<const ElementRef*> sortedRefs(const std::vector<ElementRef>& refs) {
         struct Key {
             uint64_t source[2];
             uint64_t id[2];
@@ -1026,7 +1091,7 @@ private:
         };
         std::vector<Key> keys;
         keys.reserve(refs.size());
-        for (const auto& [ref, unused] : refs) {
+        for (const ElementRef& ref : refs) {
             Key k{};
             head(ref.source, k.source);
             head(ref.id, k.id);
@@ -1054,7 +1119,8 @@ private:
         });
         std::vector<const ElementRef*> out;
         out.reserve(keys.size());
-        for (const Key& k : keys) out.push_back(k.ref);
+        for (const Key& k : keys)
+            if (out.empty() || !(*out.back() == *k.ref)) out.push_back(k.ref);
         return out;
     }
 
@@ -1279,6 +1345,7 @@ private:
         ringBytes_ = 0;
         slotBytes_.clear();
         gen_ = db_.queryInt("SELECT gen FROM journal_gen");
+        shared_.mark = markOf(gen_);
         chunkSlot_ = -1;
         chunk_.clear();
         {
@@ -1318,7 +1385,7 @@ private:
                         dirtyMeta_.insert(name);
                         mem_->putMeta(name, body.text());
                     } else if (auto it = byNum.find(rec.query); it != byNum.end()) {
-                        applyToMemory(rec, *it->second);
+                        applyToMemory(rec, *it->second, shared_.mark);
                     }
                 }
                 journalBytes_ += int64_t(parser.position());
@@ -1329,6 +1396,30 @@ private:
         stateBytes_ = std::max<int64_t>(0, usedBytes() - ringBytes_);
         if (watchOthers_) dataVersion_ = db_.queryInt("PRAGMA data_version");
     }
+
+    /// The element an ElementPatch record makes of the stored one (recordElement).
+    static ElementPtr patched(const ElementRef& ref, ElementIndex& elements, Reader& body) {
+        ElementPtr previous = elements.getElement(ref);
+        if (!previous) {
+            throw Error(ErrorCode::StorageCorrupt,
+                        "the journal changes an element that is not stored (" + ref.source + ", " + ref.id + ")");
+        }
+        auto e = std::make_shared<Element>(*previous);
+        e->effectiveFrom = body.signedVarint();
+        for (uint64_t tag; (tag = body.varint()) != 0;) {
+            std::string name = body.text();
+            if (tag == 1) {
+                e->properties.insert_or_assign(std::move(name), body.value());
+            } else if (tag == 2) {
+                e->properties.erase(name);
+            } else {
+                throw Error(ErrorCode::StorageCorrupt, "the journal has an element patch of unknown kind " + std::to_string(tag));
+            }
+        }
+        return e;
+    }
+
+    static uint32_t markOf(int64_t gen) { return uint32_t(uint64_t(gen) % 0xffffffffu) + 1; }
 
     /// The body of a FuturePush record (written by Futures::push).
     static FutureItem readFuture(Reader& body) {
@@ -1343,21 +1434,23 @@ private:
 
     /// One journal record of a query, applied to its stores in the memory backend (and marked
     /// for the next fold, as the write that made it was).
-    static void applyToMemory(const Record& rec, Handle& h) {
+    static void applyToMemory(const Record& rec, Handle& h, uint32_t mark) {
         QueryStore& s = h.mem;
         Reader key(rec.key);
         Reader body(rec.body);
         switch (rec.op) {
-        case Op::ElementSet: {
+        case Op::ElementSet:
+        case Op::ElementPatch: {
             std::vector<int> slots = body.slots();
-            ElementPtr e = body.element();
-            h.dirtyElements.try_emplace_hashed(e->ref, e->identityHash());
-            s.elements->setElement(e, slots);
+            ElementPtr e = rec.op == Op::ElementSet ? body.element() : patched(key.ref(), *s.elements, body);
+            bool firstMark = false;
+            h.memWrites->setElementMarked(e, slots, mark, firstMark);
+            if (firstMark) h.dirtyElements.push_back(e->ref);
             return;
         }
         case Op::ElementDelete: {
             ElementRef ref = key.ref();
-            h.dirtyElements.try_emplace(ref);
+            h.dirtyElements.push_back(ref);
             s.elements->deleteElement(ref);
             return;
         }
@@ -1446,7 +1539,7 @@ private:
             auto it = handles_.find(id);
             if (it != handles_.end()) {
                 handle->num = it->second->num;
-                handle->mem = it->second->mem;
+                handle->setMem(it->second->mem);
                 handle->dirtyElements = std::move(it->second->dirtyElements);
                 handle->dirtyAccumulators = std::move(it->second->dirtyAccumulators);
                 handle->dirtyLive = std::move(it->second->dirtyLive);
@@ -1456,7 +1549,7 @@ private:
                 // Created here and not yet stored, or dropped by the other connection: the engine
                 // may hold its stores, so it lives on, empty, as a new query.
                 handle->num = nextNum_++;
-                handle->mem = mem_->openQuery(id);
+                handle->setMem(mem_->openQuery(id));
                 handle->dirtyElements.clear();
                 handle->dirtyAccumulators.clear();
                 handle->dirtyLive.clear();
@@ -1473,11 +1566,15 @@ private:
         int64_t tables = db_.queryInt("SELECT count(*) FROM sqlite_schema");
         if (applicationId == kSqliteApplicationId) {
             int64_t version = db_.queryInt("PRAGMA user_version");
-            if (version != kSqliteSchemaVersion) {
+            if (version < kSqliteOldestReadableVersion || version > kSqliteSchemaVersion) {
                 throw Error(ErrorCode::StorageSchema,
                             "the database " + db_.path() + " has cqlite schema version " + std::to_string(version) +
-                                "; this build reads version " + std::to_string(kSqliteSchemaVersion));
+                                "; this build reads versions " + std::to_string(kSqliteOldestReadableVersion) +
+                                " to " + std::to_string(kSqliteSchemaVersion));
             }
+            // Marked before this build's first journal record, which an older build cannot read.
+            if (version != kSqliteSchemaVersion && !options_.readOnly)
+                db_.exec("PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion));
         } else if (applicationId != 0 || tables != 0) {
             throw Error(ErrorCode::StorageCorrupt,
                         "the database " + db_.path() + " is an SQLite database but not a cqlite one");

@@ -51,8 +51,11 @@ struct SqliteOptions {
 /// StorageLocked, StorageIo.
 std::unique_ptr<StorageBackend> makeSqliteBackend(const std::string& path, SqliteOptions options = {});
 
-/// The schema version this build reads and writes (PRAGMA user_version).
-constexpr int64_t kSqliteSchemaVersion = 4;
+/// The schema version this build writes (PRAGMA user_version). Version 5 added a journal record
+/// (ElementPatch) to version 4's tables: a version 4 database opens, and a writable one is marked 5.
+constexpr int64_t kSqliteSchemaVersion = 5;
+/// The oldest schema version this build reads.
+constexpr int64_t kSqliteOldestReadableVersion = 4;
 /// PRAGMA application_id of a cqlite database ("cqlt").
 constexpr int64_t kSqliteApplicationId = 0x63716c74;
 

@@ -137,12 +137,25 @@ void randomWrites(StorageBackend& backend, const QueryStore& store, uint32_t see
     for (int i = 0; i < count; ++i) {
         std::string id = std::to_string(pick(8));
         switch (pick(12)) {
-        case 0:
-            // Now and then a slot past 63: such a slot set is not a bit mask (the undo path
+        case 0: {
+            // Properties come, go and change kind, and labels change now and then: the SQLite
+            // backend journals an update as what it changed (ElementPatch) or, with other labels,
+            // whole. Now and then a slot past 63: such a slot set is not a bit mask (the undo path
             // differs).
-            store.elements->setElement(node("n" + id, Map{{"v", Value(int64_t(pick(100)))}}, pick(50)),
+            Map properties{{"v", Value(int64_t(pick(100)))}};
+            switch (pick(6)) {
+            case 0: properties.insert_or_assign("x", Value(pick(2) ? 0.0 : -0.0)); break;
+            case 1: properties.insert_or_assign("all", everyKindValue()); break;
+            case 2: properties.insert_or_assign("v", Value(std::string("text"))); break;
+            case 3: properties.clear(); break;
+            default: break;
+            }
+            std::vector<std::string> labels{"N"};
+            if (pick(5) == 0) labels.push_back("M");
+            store.elements->setElement(node("n" + id, std::move(properties), pick(50), std::move(labels)),
                                        pick(6) ? std::vector<int>{pick(3)} : std::vector<int>{pick(3), 70});
             break;
+        }
         case 1: {
             std::vector<int> slots;
             if (pick(2)) slots.push_back(0);

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -256,8 +257,45 @@ TEST_CASE("sqlite backend: another schema version is StorageSchema", "[storage][
     std::string message;
     CHECK(codeOf([&] { makeSqliteBackend(db.path()); }, &message) == ErrorCode::StorageSchema);
     CHECK(message.find("version " + std::to_string(kSqliteSchemaVersion + 1)) != std::string::npos);
+    rawSql(db.path(), "PRAGMA user_version=" + std::to_string(kSqliteOldestReadableVersion - 1));
+    CHECK(codeOf([&] { makeSqliteBackend(db.path()); }, &message) == ErrorCode::StorageSchema);
+    CHECK(message.find("version " + std::to_string(kSqliteOldestReadableVersion - 1)) != std::string::npos);
     rawSql(db.path(), "PRAGMA user_version=" + std::to_string(kSqliteSchemaVersion));
     CHECK(makeSqliteBackend(db.path())->getMeta("k") == std::optional<std::string>("v"));
+}
+
+TEST_CASE("sqlite backend: a version 4 database opens; written, it becomes version 5", "[storage][sqlite]") {
+    // Version 5 only added a journal record (ElementPatch): version 4 files read as they are.
+    STATIC_REQUIRE(kSqliteOldestReadableVersion == 4);
+    STATIC_REQUIRE(kSqliteSchemaVersion == 5);
+    TempDb db;
+    {
+        auto backend = makeSqliteBackend(db.path());
+        QueryStore q = backend->openQuery("q");
+        backend->begin();
+        q.elements->setElement(node("n1", Map{{"a", Value(int64_t(1))}}, 10), {0});
+        backend->commit();
+    }
+    rawSql(db.path(), "PRAGMA user_version=4");
+    {
+        SqliteOptions readOnly;
+        readOnly.readOnly = true;
+        auto backend = makeSqliteBackend(db.path(), readOnly);
+        CHECK(dump(backend->openQuery("q").elements->getElement(refOf("n1"))) ==
+              dump(node("n1", Map{{"a", Value(int64_t(1))}}, 10)));
+    }
+    CHECK(rawInt(db.path(), "PRAGMA user_version") == 4);
+    {
+        auto backend = makeSqliteBackend(db.path());
+        QueryStore q = backend->openQuery("q");
+        backend->begin();
+        q.elements->setElement(node("n1", Map{{"a", Value(int64_t(2))}}, 20), {0});
+        backend->commit();
+    }
+    CHECK(rawInt(db.path(), "PRAGMA user_version") == 5);
+    auto reopened = makeSqliteBackend(db.path());
+    CHECK(dump(reopened->openQuery("q").elements->getElement(refOf("n1"))) ==
+          dump(node("n1", Map{{"a", Value(int64_t(2))}}, 20)));
 }
 
 TEST_CASE("sqlite backend: read-only databases and paths are StorageReadOnly", "[storage][sqlite][errors]") {
@@ -629,6 +667,74 @@ TEST_CASE("sqlite backend: a journal entry split into rows reads back", "[storag
         auto reopened = makeSqliteBackend(db.path(), options);
         CHECK(drainSnapshot(*reopened, reopened->openQuery("q")) == drainSnapshot(*oracle, oracle->openQuery("q")));
     }, chunked);
+}
+
+TEST_CASE("sqlite backend: an update is journaled as what it changed, and reopens exactly", "[storage][sqlite]") {
+    using sqlitejournal::Op;
+    // The journal's records, in order, read from the file (each row: an 8-byte generation, then
+    // records, then zero padding).
+    auto journalOps = [](const std::string& path) {
+        std::vector<Op> ops;
+        sqlite3* db = nullptr;
+        REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+        sqlite3_stmt* st = nullptr;
+        REQUIRE(sqlite3_prepare_v2(db, "SELECT data FROM journal ORDER BY slot", -1, &st, nullptr) == SQLITE_OK);
+        while (sqlite3_step(st) == SQLITE_ROW) {
+            std::string_view row(static_cast<const char*>(sqlite3_column_blob(st, 0)), size_t(sqlite3_column_bytes(st, 0)));
+            sqlitejournal::Parser parser(row.substr(8));
+            sqlitejournal::Record rec;
+            while (parser.next(rec))
+                if (rec.op != Op::QueryOpen && rec.op != Op::QuerySave) ops.push_back(rec.op);
+        }
+        sqlite3_finalize(st);
+        sqlite3_close(db);
+        return ops;
+    };
+    const List list{Value(int64_t(1)), Value("two")};
+    // Each step's element, and how the journal records it: whole (an insert, other labels) or as
+    // a patch (-0.0 replacing 0.0 is a change; so are a property gone, one added, one of another
+    // kind, and only the time).
+    struct Step {
+        ElementPtr element;
+        Op op;
+    };
+    const std::vector<Step> steps{
+        {node("n1", Map{{"a", Value(int64_t(1))}, {"b", Value(0.0)}, {"c", Value("x")}, {"l", Value(list)}}, 10), Op::ElementSet},
+        {node("n1", Map{{"a", Value(int64_t(1))}, {"b", Value(-0.0)}, {"d", Value(true)}, {"l", Value(list)}}, 20), Op::ElementPatch},
+        {node("n1", Map{{"a", Value(1.0)}, {"b", Value(-0.0)}, {"d", Value(true)}, {"l", Value(list)}}, 20), Op::ElementPatch},
+        {node("n1", Map{{"a", Value(1.0)}, {"b", Value(-0.0)}, {"d", Value(true)}, {"l", Value(list)}}, 30), Op::ElementPatch},
+        {node("n1", Map{{"a", Value(int64_t(2))}}, 40, {"N", "M"}), Op::ElementSet},
+        {node("n1", Map{}, 50, {"N", "M"}), Op::ElementPatch},
+    };
+    TempDb db;
+    std::vector<Op> expectedOps;
+    for (const Step& step : steps) {
+        {
+            auto backend = makeSqliteBackend(db.path());
+            QueryStore q = backend->openQuery("q");
+            backend->begin();
+            q.elements->setElement(step.element, {0});
+            backend->commit();
+            // A rolled-back update leaves nothing.
+            backend->begin();
+            q.elements->setElement(node("n1", Map{{"z", Value(int64_t(9))}}, 99), {1});
+            backend->rollback();
+        }
+        expectedOps.push_back(step.op);
+        CHECK(journalOps(db.path()) == expectedOps);
+        auto reopened = makeSqliteBackend(db.path());
+        ElementPtr got = reopened->openQuery("q").elements->getElement(refOf("n1"));
+        REQUIRE(got);
+        CHECK(dump(got) == dump(step.element));
+        // dump() does not tell 0.0 from -0.0, nor 1 from 1.0.
+        for (const auto& [name, value] : step.element->properties) {
+            INFO(name);
+            REQUIRE(got->properties.find(name) != got->properties.end());
+            const Value& v = got->properties.at(name);
+            CHECK(v.kind() == value.kind());
+            if (value.kind() == ValueKind::Float) CHECK(std::signbit(v.asFloat()) == std::signbit(value.asFloat()));
+        }
+    }
 }
 
 TEST_CASE("sqlite backend: journal rows of an earlier fold are overwritten, never replayed", "[storage][sqlite]") {
