@@ -3,8 +3,9 @@
 // useHugePageHeap): it sets GLIBC_TUNABLES and executes itself again, keeping its pid and its name; a
 // caller's own GLIBC_TUNABLES and CQLITE_HEAP=default are left alone. The test reads the environment
 // and the name of the running process (/proc/PID/environ, /proc/PID/comm), which only the exec can
-// have changed. (glibc cuts a GLIBC_TUNABLES of several tunables short in place, so each case here
-// names at most one.)
+// have changed. (glibc cuts a GLIBC_TUNABLES of several tunables short in place, after reading them
+// all: the CLI's own, hugetlb then mmap_threshold, shows as its first; each case here names at most
+// one. The threshold's effect, a fifth of the bootstrap's page faults, is measured by cq_bench.)
 //   node tests/cli/heap_test.mjs path/to/cqlite expect-thp(1|0)
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
