@@ -48,7 +48,7 @@ using sqlitejournal::Record;
 
 using DirtyKeys = FlatHashMap<uint64_t, bool, std::hash<uint64_t>>;
 
-// Version 4 (docs/storage.md, "Schema"). Every per-query table has a column q (the query's number
+// Version 5 (docs/storage.md, "Schema"; 5 added the journal's ElementPatch record to 4). Every per-query table has a column q (the query's number
 // in `queries`) so one database holds every query and dropping one is a DELETE per table. Keyed
 // tables are WITHOUT ROWID: the primary key is the access path, rows are stored once, in key
 // order. live and accumulators lead with their 64-bit key, not q: SQLite's integer fast path
@@ -115,6 +115,9 @@ struct Shared {
     /// The mark of the journal's generation (never 0): an element whose memory entry carries it is
     /// already in its handle's dirtyElements (MemoryElementWrites).
     uint32_t mark = 1;
+    /// Transactions and savepoints rolled back so far (a rollback may leave an element listed twice
+    /// for the fold, see Handle::markElement).
+    uint64_t rollbacks = 0;
     std::string path;
     sqlitejournal::Recorder journal;
 
@@ -245,7 +248,8 @@ private:
 
 struct Handle {
     Handle(Shared& s, int64_t num, std::string id, QueryStore mem)
-        : num(num),
+        : shared(s),
+          num(num),
           id(std::move(id)),
           mem(mem),
           memWrites(&memoryElementWrites(*mem.elements)),
@@ -255,6 +259,7 @@ struct Handle {
           futures(s, *this),
           live(s, *this),
           state(s, *this) {}
+    Shared& shared;
     int64_t num;
     std::string id;
     QueryStore mem;  ///< the memory backend's stores of this query
@@ -269,7 +274,25 @@ struct Handle {
     // perf, scenario 1, 10,000 rooms: a node allocated and three cache misses per mark).
     // Elements are marked in their memory entries (Shared::mark) and listed here once a
     // generation, or again after a delete or a rollback: the fold sorts the list and skips repeats.
+    // A rollback can take an element's mark away (the entry it restores has none), and rolled-back
+    // writes add no journal bytes, so never bring a fold closer: a stream of failing changes could
+    // list one element without end. So once the list has doubled since it was last deduplicated,
+    // and a rollback happened since, it is deduplicated (without a rollback, every entry is a
+    // different element or follows a delete, whose journal record brings the fold closer).
     std::vector<ElementRef> dirtyElements;
+    static constexpr size_t kDedupeElementsAt = 4096;
+    size_t dedupeElementsAt = kDedupeElementsAt;
+    uint64_t rollbacksAtDedupe = 0;
+    void markElement(const ElementRef& ref) {
+        dirtyElements.push_back(ref);
+        if (dirtyElements.size() < dedupeElementsAt || shared.rollbacks == rollbacksAtDedupe) return;
+        rollbacksAtDedupe = shared.rollbacks;
+        std::sort(dirtyElements.begin(), dirtyElements.end(), [](const ElementRef& a, const ElementRef& b) {
+            return a.source != b.source ? a.source < b.source : a.id < b.id;
+        });
+        dirtyElements.erase(std::unique(dirtyElements.begin(), dirtyElements.end()), dirtyElements.end());
+        dedupeElementsAt = std::max(kDedupeElementsAt, 2 * dirtyElements.size());
+    }
     DirtyKeys dirtyAccumulators;
     DirtyKeys dirtyLive;
     std::unordered_set<std::string> dirtyState;
@@ -357,7 +380,7 @@ void Elements::setElement(const ElementPtr& element, const std::vector<int>& slo
     s_.write([&] {
         bool firstMark = false;
         ElementPtr previous = h_.memWrites->setElementMarked(element, slots, s_.mark, firstMark);
-        if (firstMark) h_.dirtyElements.push_back(element->ref);
+        if (firstMark) h_.markElement(element->ref);
         recordElement(s_.journal, h_.num, *element, previous.get(), normalized(slots, scratch_));
     });
 }
@@ -365,7 +388,7 @@ void Elements::setElement(const ElementPtr& element, const std::vector<int>& slo
 void Elements::deleteElement(const ElementRef& ref) {
     s_.write([&] {
         h_.mem.elements->deleteElement(ref);
-        h_.dirtyElements.push_back(ref);
+        h_.markElement(ref);
         s_.journal.begin(Op::ElementDelete, h_.num).ref(ref);
         s_.journal.end();
     });
@@ -688,6 +711,7 @@ public:
 
     void rollback() override {
         if (!shared_.inTransaction) throw Error(ErrorCode::Misuse, "rollback(): no transaction is open");
+        ++shared_.rollbacks;
         mem_->rollback();
         restoreDropped(0);
         std::vector<std::shared_ptr<Handle>> created = liveCreated(0);
@@ -710,6 +734,7 @@ public:
     }
 
     void rollbackToSavepoint() override {
+        ++shared_.rollbacks;
         mem_->rollbackToSavepoint();
         Mark mark = marks_.back();
         marks_.pop_back();
@@ -1445,12 +1470,12 @@ private:
             ElementPtr e = rec.op == Op::ElementSet ? body.element() : patched(key.ref(), *s.elements, body);
             bool firstMark = false;
             h.memWrites->setElementMarked(e, slots, mark, firstMark);
-            if (firstMark) h.dirtyElements.push_back(e->ref);
+            if (firstMark) h.markElement(e->ref);
             return;
         }
         case Op::ElementDelete: {
             ElementRef ref = key.ref();
-            h.dirtyElements.push_back(ref);
+            h.markElement(ref);
             s.elements->deleteElement(ref);
             return;
         }

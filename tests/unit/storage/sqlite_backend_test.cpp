@@ -737,6 +737,42 @@ TEST_CASE("sqlite backend: an update is journaled as what it changed, and reopen
     }
 }
 
+TEST_CASE("sqlite backend: elements written around many rollbacks are all folded", "[storage][sqlite]") {
+    // Each element: inserted, updated in a transaction that rolls back (the restored entry has
+    // lost its fold mark), updated again: listed twice for the fold. Past 4,096 listed refs with
+    // rollbacks in between, the list is deduplicated; the folds (every 400,000 journal bytes, so
+    // several, some after a deduplication) must still write every element, and reopening must
+    // find each one's last committed version.
+    TempDb db;
+    SqliteOptions options;
+    options.foldBytes = 400000;
+    const int count = 12000;
+    auto version = [](int i, int64_t v) { return node(numbered("e", i), Map{{"v", Value(v)}}, v); };
+    {
+        auto backend = makeSqliteBackend(db.path(), options);
+        QueryStore q = backend->openQuery("q");
+        for (int i = 0; i < count; ++i) {
+            backend->begin();
+            q.elements->setElement(version(i, 1), {0});
+            backend->commit();
+            backend->begin();
+            q.elements->setElement(version(i, 2), {0});
+            backend->rollback();
+            backend->begin();
+            q.elements->setElement(version(i, 3), {0});
+            backend->commit();
+        }
+    }
+    auto reopened = makeSqliteBackend(db.path(), options);
+    QueryStore q = reopened->openQuery("q");
+    int wrong = 0;
+    for (int i = 0; i < count; ++i) {
+        ElementPtr e = q.elements->getElement(refOf(numbered("e", i)));
+        if (!e || dump(e) != dump(version(i, 3))) ++wrong;
+    }
+    CHECK(wrong == 0);
+}
+
 TEST_CASE("sqlite backend: journal rows of an earlier fold are overwritten, never replayed", "[storage][sqlite]") {
     // Rows of at most 2,000 bytes, a fold past 5,000 bytes of journal. Each big transaction
     // (some 30 KB) writes many rows and folds; the small one after it writes slot 0 and does
