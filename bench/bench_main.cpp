@@ -20,6 +20,7 @@
 #include "bench/scenarios.h"
 #include "core/common/error.h"
 #include "storage/factory/open_storage.h"
+#include "wasm/heap_tunables.h"
 
 #ifndef CQ_BENCH_SOURCE_DIR
 #define CQ_BENCH_SOURCE_DIR "."
@@ -47,10 +48,6 @@ constexpr double kBootstrapTarget = 1'000'000;
 /// tenth of a second of any run is partly baseline code and a 10,000-room bootstrap measured 2.9x
 /// native; with these flags 0.9-1.2x, and CPU time equals wall time (no compiler threads running).
 constexpr const char* kWasmNodeFlags = "--no-wasm-lazy-compilation --no-liftoff";
-
-/// The heap the cqlite CLI runs itself with (wasm/cli_main.cpp, kHeapTunables): malloc on transparent
-/// huge pages, and blocks of up to 32 MiB from the heap rather than mapped one by one.
-constexpr const char* kHeapTunables = "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432";
 
 struct Options {
     std::vector<int64_t> sizes = {10'000, 100'000};

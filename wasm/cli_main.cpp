@@ -25,6 +25,7 @@
 #include "core/query/engine.h"
 #include "core/scenario/runner.h"
 #include "storage/factory/open_storage.h"
+#include "wasm/heap_tunables.h"
 
 namespace {
 
@@ -261,26 +262,12 @@ int cmdResults(const std::vector<std::string>& args) {
 }
 
 #if defined(__GLIBC__) && !defined(__EMSCRIPTEN__) && !defined(__SANITIZE_ADDRESS__)
-// Runs the process again with glibc's malloc on transparent huge pages (GLIBC_TUNABLES
-// glibc.malloc.hugetlb=1: malloc asks madvise(MADV_HUGEPAGE) for the memory it takes from the
-// kernel). A bootstrap touches new heap all the time, and every first touch of a 4 KiB page is a
-// page fault: 45,700 of them for the 210,500 elements of a 100,000-room graph, 0.25 s of system time
-// on the 2-core VM of docs/benchmarks.md, where a fault costs about 5 us. With 2 MiB pages, 4,500:
-// bootstrap 1.4-2.9x faster, peak RSS +1-6%; changes one at a time about 10% faster at 10,000 rooms
-// (fewer TLB misses), no faster at 100,000 (bench/what_limits_it.md).
+// Runs the process again with the heap of heap_tunables.h (glibc's malloc on transparent huge
+// pages, blocks of up to 32 MiB from the heap; why, with figures, is there).
 // glibc reads tunables only when a process starts, hence the exec (of the same file, by its path:
 // /proc/self/exe would rename the process "exe"). A caller who sets GLIBC_TUNABLES, or
 // CQLITE_HEAP=default, gets exactly that; a failed exec goes on with the default heap. The pid
 // stays the same, so a caller's kill still reaches the process.
-//
-// And with blocks of up to 32 MiB taken from the heap rather than mapped each on its own
-// (glibc.malloc.mmap_threshold; glibc's own threshold starts at 128 KiB and only grows as mapped
-// blocks are freed). A hash table or vector that doubles while a graph loads got fresh pages from
-// the kernel at every step and gave the old ones back; from the heap, freed blocks are reused. Page
-// faults of the 210,500-element bootstrap: 5,585 -> 1,142; its CPU time 0.65x at 100,000 rooms
-// and 0.57x at 10,000 (medians of alternated runs, bench/what_limits_it.md), peak RSS the same.
-constexpr const char* kHeapTunables = "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432";
-
 void useHugePageHeap(char** argv) {
     const char* heap = std::getenv("CQLITE_HEAP");
     if (std::getenv("GLIBC_TUNABLES") || (heap && std::strcmp(heap, "default") == 0)) return;
@@ -288,7 +275,7 @@ void useHugePageHeap(char** argv) {
     ssize_t n = readlink("/proc/self/exe", path, sizeof path - 1);
     if (n <= 0) return;
     path[n] = '\0';
-    if (setenv("GLIBC_TUNABLES", kHeapTunables, 1) != 0) return;
+    if (setenv("GLIBC_TUNABLES", cq::kHeapTunables, 1) != 0) return;
     execv(path, argv);
 }
 #else
