@@ -40,8 +40,7 @@ static std::string floorId(int64_t i) { return "floor-" + std::to_string(i); }
 static std::string buildingId(int64_t i) { return "building-" + std::to_string(i); }
 
 ElementPtr BuildingModel::node(const std::string& id, const char* label, const std::string& name) const {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Node;
+    auto e = Element::make(ElementKind::Node);
     e->ref = ElementRef{config_.source, id};
     e->labels = {label};
     e->effectiveFrom = config_.startTime;
@@ -50,20 +49,18 @@ ElementPtr BuildingModel::node(const std::string& id, const char* label, const s
 }
 
 ElementPtr BuildingModel::relation(const std::string& id, const std::string& from, const std::string& to) const {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Relation;
+    auto e = Element::make(ElementKind::Relation);
     e->ref = ElementRef{config_.source, id};
     e->labels = {"PART_OF"};
     e->effectiveFrom = config_.startTime;
-    e->start = ElementRef{config_.source, from};
-    e->end = ElementRef{config_.source, to};
+    e->start() = ElementRef{config_.source, from};
+    e->end() = ElementRef{config_.source, to};
     return e;
 }
 
 ElementPtr BuildingModel::roomElement(int64_t room, int64_t time) const {
     const RoomState& s = rooms_[size_t(room)];
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Node;
+    auto e = Element::make(ElementKind::Node);
     e->ref = ElementRef{config_.source, roomId(room)};
     e->labels = {"Room"};
     e->effectiveFrom = time;

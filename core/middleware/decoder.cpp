@@ -138,7 +138,7 @@ public:
             out.push_back(change);  // on_error = skip: the change goes on unchanged
             return;
         }
-        auto element = std::make_shared<Element>(*change.element);
+        auto element = Element::copyOf(*change.element);
         element->properties[output_] = Value(std::move(*decoded));
         out.push_back(Change{change.op, std::move(element)});
     }

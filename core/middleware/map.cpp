@@ -62,13 +62,14 @@ public:
 private:
     static void emit(const Change& change, const MapOutput& output, std::vector<Change>& out) {
         const Element& input = *change.element;
-        // A delete carries no properties: its JSON form is just "$metadata".
-        Element shape = input;
+        Map source = elementJsonForm(input).asMap();
         if (change.op == ChangeOp::Delete) {
-            shape.kind = ElementKind::Node;  // Drasi maps a delete's metadata as a bare node
-            shape.properties.clear();
+            // A delete carries no properties: Drasi maps its metadata as a bare node's, so its JSON
+            // form is just "$metadata" (no properties, no $in_node/$out_node).
+            Map bare;
+            bare["$metadata"] = source["$metadata"];
+            source = std::move(bare);
         }
-        Map source = elementJsonForm(shape).asMap();
         std::vector<Value> selected;
         if (output.selector) selected = output.selector->select(Value(source));
         else selected.push_back(Value(source));
@@ -78,7 +79,10 @@ private:
             const Value sourceValue(source);
             if (output.condition && !output.condition->matches(sourceValue)) continue;
 
-            auto element = std::make_shared<Element>();
+            // A relation when the output says so, or when the input is one and the output keeps
+            // its type.
+            const bool relation = output.relation || (!output.explicitType && input.isRelation());
+            auto element = Element::make(relation ? ElementKind::Relation : ElementKind::Node);
             element->ref = input.ref;
             element->labels = input.labels;
             element->effectiveFrom = input.effectiveFrom;
@@ -96,13 +100,11 @@ private:
                 std::optional<std::string> start = firstId(output.relation->inNodeId, sourceValue);
                 std::optional<std::string> end = firstId(output.relation->outNodeId, sourceValue);
                 if (!start || !end) continue;
-                element->kind = ElementKind::Relation;
-                element->start = ElementRef{input.ref.source, *start};
-                element->end = ElementRef{input.ref.source, *end};
-            } else if (!output.explicitType && input.isRelation()) {
-                element->kind = ElementKind::Relation;
-                element->start = input.start;
-                element->end = input.end;
+                element->start() = ElementRef{input.ref.source, *start};
+                element->end() = ElementRef{input.ref.source, *end};
+            } else if (relation) {
+                element->start() = input.start();
+                element->end() = input.end();
             }
             ChangeOp op = output.op.value_or(change.op);
             if (op == ChangeOp::Delete) element->properties.clear();

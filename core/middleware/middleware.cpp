@@ -116,8 +116,8 @@ Value elementJsonForm(const Element& element) {
     form["$metadata"] = Value("(" + element.ref.source + ":" + element.ref.id + ", [" + labels + "], " +
                               std::to_string(element.effectiveFrom) + ")");
     if (element.isRelation()) {
-        form["$in_node"] = Value(element.start.source + ":" + element.start.id);
-        form["$out_node"] = Value(element.end.source + ":" + element.end.id);
+        form["$in_node"] = Value(element.start().source + ":" + element.start().id);
+        form["$out_node"] = Value(element.end().source + ":" + element.end().id);
     }
     return Value(std::move(form));
 }

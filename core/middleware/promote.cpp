@@ -27,7 +27,7 @@ public:
             return;
         }
         const Value source(change.element->properties);
-        auto element = std::make_shared<Element>(*change.element);
+        auto element = Element::copyOf(*change.element);
         for (const PromoteMapping& m : mappings_) {
             std::vector<Value> found = m.path.select(source);
             if (found.size() != 1) {

@@ -14,7 +14,7 @@ public:
     explicit Relabel(std::map<std::string, std::string, std::less<>> mappings) : mappings_(std::move(mappings)) {}
 
     void process(const Change& change, const ElementLookup&, std::vector<Change>& out) const override {
-        auto element = std::make_shared<Element>(*change.element);
+        auto element = Element::copyOf(*change.element);
         std::vector<std::string> labels;
         for (const std::string& label : element->labels) {
             auto it = mappings_.find(label);

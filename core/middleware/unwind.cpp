@@ -114,20 +114,18 @@ private:
     static std::vector<Change> childChanges(ChangeOp op, const Element& parent, const UnwindMapping& mapping,
                                             const std::string& itemId, Map properties) {
         std::vector<Change> changes;
-        auto child = std::make_shared<Element>();
-        child->kind = ElementKind::Node;
+        auto child = Element::make(ElementKind::Node);
         child->ref = ElementRef{parent.ref.source, "$unwind-" + mapping.selector.text() + "-" + parent.ref.id + "-" + itemId};
         child->labels = {mapping.label};
         child->effectiveFrom = parent.effectiveFrom;
         child->properties = std::move(properties);
         if (mapping.relation) {
-            auto rel = std::make_shared<Element>();
-            rel->kind = ElementKind::Relation;
+            auto rel = Element::make(ElementKind::Relation);
             rel->ref = ElementRef{parent.ref.source, child->ref.id + "$rel"};
             rel->labels = {*mapping.relation};
             rel->effectiveFrom = parent.effectiveFrom;
-            rel->start = parent.ref;
-            rel->end = child->ref;
+            rel->start() = parent.ref;
+            rel->end() = child->ref;
             changes.push_back(Change{op, std::move(child)});
             changes.push_back(Change{op, std::move(rel)});
         } else {

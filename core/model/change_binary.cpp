@@ -54,20 +54,19 @@ private:
         uint8_t op = 0, flags = 0;
         if (!u8(op) || !u8(flags) || op > 2 || (flags & ~0x0F)) return false;
         c.op = op == 0 ? ChangeOp::Insert : op == 1 ? ChangeOp::Update : ChangeOp::Delete;
-        auto e = std::make_shared<Element>();
-        e->kind = (flags & kRelation) ? ElementKind::Relation : ElementKind::Node;
+        auto e = Element::make((flags & kRelation) ? ElementKind::Relation : ElementKind::Node);
         if (!str(e->ref.source) || !str(e->ref.id)) return false;
         if (flags & kRelation) {
-            if (!str(e->start.id) || !str(e->end.id)) return false;
+            if (!str(e->start().id) || !str(e->end().id)) return false;
             if (flags & kStartSource) {
-                if (!str(e->start.source)) return false;
+                if (!str(e->start().source)) return false;
             } else {
-                e->start.source = e->ref.source;
+                e->start().source = e->ref.source;
             }
             if (flags & kEndSource) {
-                if (!str(e->end.source)) return false;
+                if (!str(e->end().source)) return false;
             } else {
-                e->end.source = e->ref.source;
+                e->end().source = e->ref.source;
             }
         } else if (flags & (kStartSource | kEndSource)) {
             return false;

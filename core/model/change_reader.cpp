@@ -73,7 +73,8 @@ public:
                 stack_.emplace_back(Ctx::Change);
                 seen_ = 0;
                 op_.clear();
-                element_ = std::make_shared<Element>();
+                element_ = Element::make(ElementKind::Node);
+                start_ = end_ = ElementRef();
                 return true;
             case Ctx::Change:
                 if (key_ != "element" || (seen_ & kElement)) return false;
@@ -178,15 +179,27 @@ private:
         if (key_ == "kind") bit = kKind, target = &kind_;
         else if (key_ == "source") bit = kSource, target = &element_->ref.source;
         else if (key_ == "id") bit = kId, target = &element_->ref.id;
-        else if (key_ == "start") bit = kStart, target = &element_->start.id;
-        else if (key_ == "end") bit = kEnd, target = &element_->end.id;
-        else if (key_ == "start_source") bit = kStartSource, target = &element_->start.source;
-        else if (key_ == "end_source") bit = kEndSource, target = &element_->end.source;
+        else if (key_ == "start") bit = kStart, target = &start_.id;
+        else if (key_ == "end") bit = kEnd, target = &end_.id;
+        else if (key_ == "start_source") bit = kStartSource, target = &start_.source;
+        else if (key_ == "end_source") bit = kEndSource, target = &end_.source;
         else return false;
         if (seen_ & bit) return false;
         seen_ |= bit;
         *target = std::move(s);
+        if (bit == kKind && kind_ == "relation") toRelation();
         return true;
+    }
+    /// An element starts as a node; a relation is a larger object (see Element), so once the kind
+    /// says relation, what was read so far moves into one (nothing, when "kind" comes first).
+    void toRelation() {
+        if (element_->isRelation()) return;
+        std::shared_ptr<Element> relation = Element::make(ElementKind::Relation);
+        relation->ref = std::move(element_->ref);
+        relation->labels = std::move(element_->labels);
+        relation->properties = std::move(element_->properties);
+        relation->effectiveFrom = element_->effectiveFrom;
+        element_ = std::move(relation);
     }
     bool finishChange() {
         if (!(seen_ & kOp) || !(seen_ & kElement) || !(seen_ & kSource) || !(seen_ & kId)) return false;
@@ -195,13 +208,14 @@ private:
         else if (op_ == "update") change.op = ChangeOp::Update;
         else if (op_ == "delete") change.op = ChangeOp::Delete;
         else return false;
-        if (!(seen_ & kKind) || kind_ == "node") element_->kind = ElementKind::Node;
-        else if (kind_ == "relation") element_->kind = ElementKind::Relation;
-        else return false;
-        if (element_->isRelation()) {
+        if ((seen_ & kKind) && kind_ != "node" && kind_ != "relation") return false;
+        if (kind_ == "relation") {
             if (change.op != ChangeOp::Delete && (!(seen_ & kStart) || !(seen_ & kEnd))) return false;
-            if (!(seen_ & kStartSource)) element_->start.source = element_->ref.source;
-            if (!(seen_ & kEndSource)) element_->end.source = element_->ref.source;
+            toRelation();
+            element_->start() = std::move(start_);
+            element_->end() = std::move(end_);
+            if (!(seen_ & kStartSource)) element_->start().source = element_->ref.source;
+            if (!(seen_ & kEndSource)) element_->end().source = element_->ref.source;
         } else if (seen_ & (kStart | kEnd | kStartSource | kEndSource)) {
             return false;  // changeFromJson ignores them on nodes; rare, leave it to the DOM path
         }
@@ -217,6 +231,7 @@ private:
     std::string key_;  // the current key of the change or element object
     uint32_t seen_ = 0;
     std::string op_, kind_;
+    ElementRef start_, end_;  ///< a relation's ends, set on the element once it is one
     std::shared_ptr<Element> element_;
 };
 

@@ -5,8 +5,29 @@
 
 #include <algorithm>
 #include <functional>
+#include <stdexcept>
 
 namespace cq {
+
+std::shared_ptr<Element> Element::make(ElementKind kind) {
+    if (kind == ElementKind::Relation) return std::make_shared<RelationElement>(Tag());
+    return std::make_shared<Element>(Tag(), kind);
+}
+
+std::shared_ptr<Element> Element::copyOf(const Element& e) {
+    if (e.isRelation()) return std::make_shared<RelationElement>(Tag(), e);
+    return std::make_shared<Element>(Tag(), e);
+}
+
+ElementRef& Element::start() {
+    if (!isRelation()) throw std::logic_error("a node has no start");
+    return static_cast<RelationElement*>(this)->startRef;
+}
+
+ElementRef& Element::end() {
+    if (!isRelation()) throw std::logic_error("a node has no end");
+    return static_cast<RelationElement*>(this)->endRef;
+}
 
 bool Element::hasLabel(const std::string& label) const {
     return std::find(labels.begin(), labels.end(), label) != labels.end();
@@ -45,7 +66,7 @@ ElementPtr mergeMissingProperties(const Element& update, const Element& previous
             ++p;
         }
     }
-    auto merged = std::make_shared<Element>(update);
+    auto merged = Element::copyOf(update);
     merged->properties = std::move(out);
     return merged;
 }

@@ -99,11 +99,9 @@ Change changeFromJson(const Json& j) {
 
     const Json& e = field(j, "element", "change");
     if (!e.is_object()) badChange("\"element\" must be an object");
-    auto element = std::make_shared<Element>();
     std::string kind = e.contains("kind") ? stringField(e, "kind", "element") : "node";
-    if (kind == "node") element->kind = ElementKind::Node;
-    else if (kind == "relation") element->kind = ElementKind::Relation;
-    else badChange("element \"kind\" must be node or relation, not \"" + kind + "\"");
+    if (kind != "node" && kind != "relation") badChange("element \"kind\" must be node or relation, not \"" + kind + "\"");
+    auto element = Element::make(kind == "node" ? ElementKind::Node : ElementKind::Relation);
     element->ref.source = stringField(e, "source", "element");
     element->ref.id = stringField(e, "id", "element");
     if (auto it = e.find("labels"); it != e.end() && !it->is_null()) {
@@ -123,15 +121,15 @@ Change changeFromJson(const Json& j) {
         for (auto p = it->begin(); p != it->end(); ++p) element->properties.emplace(p.key(), valueFromJson(p.value()));
     }
     if (element->isRelation() && change.op != ChangeOp::Delete) {
-        element->start.id = stringField(e, "start", "relation");
-        element->end.id = stringField(e, "end", "relation");
+        element->start().id = stringField(e, "start", "relation");
+        element->end().id = stringField(e, "end", "relation");
     } else if (element->isRelation()) {
-        if (e.contains("start")) element->start.id = stringField(e, "start", "relation");
-        if (e.contains("end")) element->end.id = stringField(e, "end", "relation");
+        if (e.contains("start")) element->start().id = stringField(e, "start", "relation");
+        if (e.contains("end")) element->end().id = stringField(e, "end", "relation");
     }
     if (element->isRelation()) {
-        element->start.source = e.contains("start_source") ? stringField(e, "start_source", "relation") : element->ref.source;
-        element->end.source = e.contains("end_source") ? stringField(e, "end_source", "relation") : element->ref.source;
+        element->start().source = e.contains("start_source") ? stringField(e, "start_source", "relation") : element->ref.source;
+        element->end().source = e.contains("end_source") ? stringField(e, "end_source", "relation") : element->ref.source;
     }
     change.element = std::move(element);
     return change;
@@ -148,10 +146,10 @@ Json changeToJson(const Change& c) {
     for (const auto& [k, v] : e.properties) props[k] = valueToJson(v);
     el["properties"] = props;
     if (e.isRelation()) {
-        el["start"] = e.start.id;
-        el["end"] = e.end.id;
-        el["start_source"] = e.start.source;
-        el["end_source"] = e.end.source;
+        el["start"] = e.start().id;
+        el["end"] = e.end().id;
+        el["start_source"] = e.start().source;
+        el["end_source"] = e.end().source;
     }
     const char* op = c.op == ChangeOp::Insert ? "insert" : c.op == ChangeOp::Update ? "update" : "delete";
     return Json{{"op", op}, {"element", el}};

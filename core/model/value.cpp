@@ -21,7 +21,7 @@ namespace {
 
 bool elementsEqual(const Element& a, const Element& b) {
     return a.ref == b.ref && a.kind == b.kind && a.labels == b.labels &&
-           a.start == b.start && a.end == b.end && a.properties.size() == b.properties.size() &&
+           a.start() == b.start() && a.end() == b.end() && a.properties.size() == b.properties.size() &&
            [&] {
                auto i = a.properties.begin();
                auto j = b.properties.begin();

@@ -105,7 +105,8 @@ eval::EvalContext ContinuousQuery::context(std::vector<Value>& frame, Mode mode,
     return ctx;
 }
 
-const std::vector<int>& ContinuousQuery::affinity(const Element& e, std::vector<int>& slots) {
+const std::vector<int>& ContinuousQuery::affinity(const ElementPtr& element, std::vector<int>& slots) {
+    const Element& e = *element;
     slots.clear();
     for (const Slot& s : plan_.slots) {
         if (s.isRelation != e.isRelation()) continue;
@@ -118,7 +119,7 @@ const std::vector<int>& ContinuousQuery::affinity(const Element& e, std::vector<
         bool ok = true;
         if (!s.predicates.empty()) {
             predicateFrame_.assign(size_t(s.predicateFrame), Value());
-            predicateFrame_[0] = Value(std::make_shared<const Element>(e));
+            predicateFrame_[0] = Value(element);
             // Stateful functions in a pattern predicate keep their state per element (as Drasi).
             uint64_t key = hashValue(Value(e.ref.id), hashValue(Value(e.ref.source)));
             eval::EvalContext ctx = context(predicateFrame_, Mode::Apply, key, key, false);
@@ -169,13 +170,12 @@ void ContinuousQuery::applyJoins(const ElementPtr& before, const ElementPtr& aft
     auto newKeys = keysOf(after);
     const ElementRef& self = before ? before->ref : after->ref;
     auto relation = [&](const JoinSpec& join, const ElementRef& from, const ElementRef& to) {
-        auto r = std::make_shared<Element>();
-        r->kind = ElementKind::Relation;
+        auto r = Element::make(ElementKind::Relation);
         r->ref = {"$join", join.id + ":" + from.source + ":" + from.id + ":" + to.source + ":" + to.id};
         r->labels = {join.id};
         r->effectiveFrom = time;
-        r->start = from;
-        r->end = to;
+        r->start() = from;
+        r->end() = to;
         return ElementPtr(r);
     };
     auto partners = [&](size_t j, size_t k, const std::string& keyText) {
@@ -215,7 +215,7 @@ bool ContinuousQuery::sameSolutions(const Element& old, const Element& neu, cons
     // the elements it touches (a node's relations are stored apart from it; a relation's are its
     // ends). Optional slots and joins take other paths.
     if (plan_.hasOptional || !joins_.empty() || old.kind != neu.kind || newSlots != oldSlots_) return false;
-    return !neu.isRelation() || (old.start == neu.start && old.end == neu.end);
+    return !neu.isRelation() || (old.start() == neu.start() && old.end() == neu.end());
 }
 
 void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>& out) {
@@ -258,7 +258,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     // match appears and disappears correctly.
     std::vector<std::pair<int, ElementRef>> anchors;
     auto discover = [&](const ElementPtr& e, std::vector<Solution>* direct) {
-        for (int s : oldSlotsKnown ? oldSlots_ : affinity(*e, oldSlots_)) {
+        for (int s : oldSlotsKnown ? oldSlots_ : affinity(e, oldSlots_)) {
             if (!plan_.slots[s].optional) {
                 if (direct) solver.solveFrom(s, e, *direct);
                 continue;
@@ -287,7 +287,7 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     if (old) discover(old, &before);
     std::vector<int>& newSlots = newSlots_;
     newSlots.clear();
-    if (neu) affinity(*neu, newSlots);
+    if (neu) affinity(neu, newSlots);
     if (neu && plan_.hasOptional) {
         for (int s : newSlots) {
             if (!plan_.slots[s].optional) continue;
@@ -800,7 +800,7 @@ std::vector<Diff> ContinuousQuery::processFuture(const FutureItem& item) {
     if (!e || e->effectiveFrom >= item.dueTime) return out;  // superseded by a later change
     Solver solver(plan_, *store_.elements, solverScratch_);
     std::vector<Solution> solutions;
-    for (int s : affinity(*e, newSlots_))
+    for (int s : affinity(e, newSlots_))
         if (!plan_.slots[s].optional) solver.solveFrom(s, e, solutions);
     normalizeOptional(plan_, solutions);
     const ElementRef ref = e->ref;

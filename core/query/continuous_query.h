@@ -63,7 +63,7 @@ private:
     void applyJoins(const ElementPtr& before, const ElementPtr& after, int64_t time, std::vector<Change>& pre,
                     std::vector<Change>& post);
     /// The slots `e` fits, into `slots` (returned).
-    const std::vector<int>& affinity(const Element& e, std::vector<int>& slots);
+    const std::vector<int>& affinity(const ElementPtr& element, std::vector<int>& slots);
     /// Whether `neu`, the new version of `old` (whose affinity is in oldSlots_), has exactly old's
     /// solutions with itself in old's place.
     bool sameSolutions(const Element& old, const Element& neu, const std::vector<int>& newSlots) const;

@@ -155,7 +155,7 @@ const char* invalidChange(const Change& change) {
     if (!e) return "a change has no element";
     if (e->ref.id.empty() || e->ref.source.empty()) return "an element needs a non-empty \"source\" and \"id\"";
     if (e->isRelation() && change.op != ChangeOp::Delete &&
-        (e->start.id.empty() || e->end.id.empty() || e->start.source.empty() || e->end.source.empty()))
+        (e->start().id.empty() || e->end().id.empty() || e->start().source.empty() || e->end().source.empty()))
         return "a relation needs a non-empty \"start\" and \"end\"";
     return nullptr;
 }

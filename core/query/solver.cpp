@@ -60,15 +60,15 @@ bool Solver::consistent(int slot, const ElementPtr& element, const Solution& par
         bool aSet = a && s.startSlot != skip;
         bool bSet = b && s.endSlot != skip;
         if (s.directed) {
-            if (aSet && !endpointIs(element->start, a)) return false;
-            if (bSet && !endpointIs(element->end, b)) return false;
+            if (aSet && !endpointIs(element->start(), a)) return false;
+            if (bSet && !endpointIs(element->end(), b)) return false;
             return true;
         }
         if (aSet && bSet)
-            return (endpointIs(element->start, a) && endpointIs(element->end, b)) ||
-                   (endpointIs(element->end, a) && endpointIs(element->start, b));
-        if (aSet) return endpointIs(element->start, a) || endpointIs(element->end, a);
-        if (bSet) return endpointIs(element->start, b) || endpointIs(element->end, b);
+            return (endpointIs(element->start(), a) && endpointIs(element->end(), b)) ||
+                   (endpointIs(element->end(), a) && endpointIs(element->start(), b));
+        if (aSet) return endpointIs(element->start(), a) || endpointIs(element->end(), a);
+        if (bSet) return endpointIs(element->start(), b) || endpointIs(element->end(), b);
         return true;
     }
     for (int r : s.relations) {
@@ -76,14 +76,14 @@ bool Solver::consistent(int slot, const ElementPtr& element, const Solution& par
         const Slot& rs = plan_.slots[r];
         const Element& rel = *partial.slots[r];
         if (rs.directed) {
-            if (rs.startSlot == slot && rel.start != element->ref) return false;
-            if (rs.endSlot == slot && rel.end != element->ref) return false;
+            if (rs.startSlot == slot && rel.start() != element->ref) return false;
+            if (rs.endSlot == slot && rel.end() != element->ref) return false;
         } else {
-            if (rel.start != element->ref && rel.end != element->ref) return false;
+            if (rel.start() != element->ref && rel.end() != element->ref) return false;
             // The other end, when assigned, must be the relation's other endpoint.
             int other = rs.startSlot == slot ? rs.endSlot : rs.startSlot;
             const ElementPtr& o = other == slot ? nullptr : partial.slots[other];
-            if (o && !((rel.start == element->ref && rel.end == o->ref) || (rel.end == element->ref && rel.start == o->ref)))
+            if (o && !((rel.start() == element->ref && rel.end() == o->ref) || (rel.end() == element->ref && rel.start() == o->ref)))
                 return false;
         }
     }
@@ -102,7 +102,7 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
             if (s.startSlot == parent) index_.relationsByStart(slot, *from, out);
             if (s.endSlot == parent && s.startSlot != parent) index_.relationsByEnd(slot, *from, out);
             else if (s.endSlot == parent) {  // (a)-[r]->(a): both ends are this node
-                out.erase(std::remove_if(out.begin(), out.end(), [&](const ElementPtr& r) { return r->end != node; }), out.end());
+                out.erase(std::remove_if(out.begin(), out.end(), [&](const ElementPtr& r) { return r->end() != node; }), out.end());
             }
         } else {
             index_.relationsByStart(slot, *from, out);
@@ -130,18 +130,18 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
         }
     };
     if (rs.directed) {
-        if (rs.startSlot == slot) add(rel.start);
-        if (rs.endSlot == slot) add(rel.end);
+        if (rs.startSlot == slot) add(rel.start());
+        if (rs.endSlot == slot) add(rel.end());
         return;
     }
     int other = rs.startSlot == slot ? rs.endSlot : rs.startSlot;
     const ElementPtr& o = other == slot ? nullptr : partial.slots[other];
     if (o) {
-        if (rel.start == o->ref) add(rel.end);
-        if (rel.end == o->ref) add(rel.start);
+        if (rel.start() == o->ref) add(rel.end());
+        if (rel.end() == o->ref) add(rel.start());
     } else {
-        add(rel.start);
-        add(rel.end);
+        add(rel.start());
+        add(rel.end());
     }
 }
 

@@ -447,8 +447,8 @@ private:
         const Element& e = *entry.element;
         if (!e.isRelation()) return;
         entry.slots.forEach([&](int slot) {
-            adjacency_[e.start].insert({slot, false, entry.element});
-            adjacency_[e.end].insert({slot, true, entry.element});
+            adjacency_[e.start()].insert({slot, false, entry.element});
+            adjacency_[e.end()].insert({slot, true, entry.element});
         });
     }
 
@@ -456,8 +456,8 @@ private:
         const Element& e = *entry.element;
         if (!e.isRelation()) return;
         entry.slots.forEach([&](int slot) {
-            unindexAt(e.start, slot, e.ref, true);
-            unindexAt(e.end, slot, e.ref, false);
+            unindexAt(e.start(), slot, e.ref, true);
+            unindexAt(e.end(), slot, e.ref, false);
         });
     }
 

@@ -341,7 +341,7 @@ bool sameValue(const Value& a, const Value& b) {
 void recordElement(sqlitejournal::Recorder& j, int64_t query, const Element& e, const Element* previous,
                    const std::vector<int>& slots) {
     const bool patch = previous && previous->kind == e.kind && previous->labels == e.labels &&
-                       (!e.isRelation() || (previous->start == e.start && previous->end == e.end));
+                       (!e.isRelation() || (previous->start() == e.start() && previous->end() == e.end()));
     j.begin(patch ? Op::ElementPatch : Op::ElementSet, query).ref(e.ref);
     Writer& body = j.body();
     body.slots(slots);
@@ -1429,7 +1429,7 @@ private:
             throw Error(ErrorCode::StorageCorrupt,
                         "the journal changes an element that is not stored (" + ref.source + ", " + ref.id + ")");
         }
-        auto e = std::make_shared<Element>(*previous);
+        auto e = Element::copyOf(*previous);
         e->effectiveFrom = body.signedVarint();
         for (uint64_t tag; (tag = body.varint()) != 0;) {
             std::string name = body.text();

@@ -58,8 +58,8 @@ void Writer::element(const Element& e) {
     signedVarint(e.effectiveFrom);
     map(e.properties);
     if (e.isRelation()) {
-        ref(e.start);
-        ref(e.end);
+        ref(e.start());
+        ref(e.end());
     }
 }
 
@@ -190,10 +190,9 @@ Map Reader::map() {
 }
 
 ElementPtr Reader::element() {
-    auto e = std::make_shared<Element>();
     uint8_t flags = byte();
     if (flags & ~kRelation) corrupt("element flags");
-    e->kind = (flags & kRelation) ? ElementKind::Relation : ElementKind::Node;
+    auto e = Element::make((flags & kRelation) ? ElementKind::Relation : ElementKind::Node);
     e->ref = ref();
     uint64_t labels = varint();
     if (labels > in_.size() - pos_) corrupt("label count");
@@ -202,8 +201,8 @@ ElementPtr Reader::element() {
     e->effectiveFrom = signedVarint();
     e->properties = map();
     if (e->isRelation()) {
-        e->start = ref();
-        e->end = ref();
+        e->start() = ref();
+        e->end() = ref();
     }
     return e;
 }

@@ -208,7 +208,7 @@ private:
         while (op < 5 && x >= weights[op]) x -= weights[op++];
         switch (op) {
             case 0: {
-                auto e = std::make_shared<Element>();
+                auto e = Element::make(ElementKind::Node);
                 int i = rng_.below(p_.nodeIds);
                 for (int tries = 0; tries < p_.nodeIds && graph_.count(nodeRef(i)); ++tries) i = (i + 1) % p_.nodeIds;
                 e->ref = nodeRef(i);  // an occupied id (all taken) re-inserts: a replacement
@@ -217,22 +217,21 @@ private:
                 return make(ChangeOp::Insert, e);
             }
             case 1: {
-                auto e = std::make_shared<Element>();
+                auto e = Element::make(ElementKind::Relation);
                 int i = rng_.below(p_.relIds);
                 for (int tries = 0; tries < p_.relIds && graph_.count(relRef(i)); ++tries) i = (i + 1) % p_.relIds;
                 const RelSpec& spec = rng_.pick(p_.relations);
-                e->kind = ElementKind::Relation;
                 e->ref = relRef(i);
                 e->labels = {spec.label};
-                e->start = endpoint(spec.from);
-                e->end = endpoint(spec.to);
-                for (int tries = 0; tries < 5 && !p_.selfLoops && e->end == e->start; ++tries) e->end = endpoint(spec.to);
-                if (!p_.selfLoops && e->end == e->start) e->end = nodeRef((std::stoi(e->start.id.substr(1)) + 1) % p_.nodeIds);
+                e->start() = endpoint(spec.from);
+                e->end() = endpoint(spec.to);
+                for (int tries = 0; tries < 5 && !p_.selfLoops && e->end() == e->start(); ++tries) e->end() = endpoint(spec.to);
+                if (!p_.selfLoops && e->end() == e->start()) e->end() = nodeRef((std::stoi(e->start().id.substr(1)) + 1) % p_.nodeIds);
                 e->properties = props(p_.relProps, 0.85);
                 return make(ChangeOp::Insert, e);
             }
             case 2: {  // properties, sometimes the labels too (moving the node between slots)
-                auto e = std::make_shared<Element>();
+                auto e = Element::make(ElementKind::Node);
                 if (nodes.empty() || rng_.chance(0.03)) {
                     e->ref = nodeRef(rng_.below(p_.nodeIds));  // possibly absent: an update acts as an insert
                     e->labels = labels();
@@ -246,14 +245,14 @@ private:
             }
             case 3: {
                 const Element& old = *graph_.at(rng_.pick(rels));
-                auto e = std::make_shared<Element>(old);
+                auto e = Element::copyOf(old);
                 e->properties = props(p_.relProps, 0.6);
                 if (p_.labelChanges && rng_.chance(0.2)) e->labels = {rng_.pick(p_.relations).label};
                 return make(ChangeOp::Update, e);
             }
             case 4: {  // its relations stay, dangling, and match again if the node comes back
                 const Element& old = *graph_.at(rng_.pick(nodes));
-                auto e = std::make_shared<Element>();
+                auto e = Element::make(ElementKind::Node);
                 e->ref = old.ref;
                 e->labels = old.labels;
                 if (rng_.chance(0.03)) e->ref = nodeRef(rng_.below(p_.nodeIds));  // possibly absent: a no-op
@@ -261,12 +260,11 @@ private:
             }
             default: {
                 const Element& old = *graph_.at(rng_.pick(rels));
-                auto e = std::make_shared<Element>();
-                e->kind = ElementKind::Relation;
+                auto e = Element::make(ElementKind::Relation);
                 e->ref = old.ref;
                 e->labels = old.labels;
-                e->start = old.start;
-                e->end = old.end;
+                e->start() = old.start();
+                e->end() = old.end();
                 return make(ChangeOp::Delete, e);
             }
         }

@@ -92,12 +92,11 @@ std::vector<ElementPtr> Oracle::withJoinRelations(const std::vector<ElementPtr>&
                 std::string id = join.id + ":" + a.node->ref.source + ":" + a.node->ref.id + ":" + b.node->ref.source +
                                  ":" + b.node->ref.id;
                 if (!made.insert(id).second) continue;
-                auto r = std::make_shared<Element>();
-                r->kind = ElementKind::Relation;
+                auto r = Element::make(ElementKind::Relation);
                 r->ref = {"$join", id};
                 r->labels = {join.id};
-                r->start = a.node->ref;
-                r->end = b.node->ref;
+                r->start() = a.node->ref;
+                r->end() = b.node->ref;
                 all.push_back(r);
             }
     }
@@ -124,8 +123,8 @@ bool Oracle::relationConsistent(const query::Slot& rel, const std::vector<Elemen
     const ElementPtr& a = assigned[rel.startSlot];
     const ElementPtr& b = assigned[rel.endSlot];
     if (!r || !a || !b) return false;
-    if (r->start == a->ref && r->end == b->ref) return true;
-    return !rel.directed && r->start == b->ref && r->end == a->ref;
+    if (r->start() == a->ref && r->end() == b->ref) return true;
+    return !rel.directed && r->start() == b->ref && r->end() == a->ref;
 }
 
 void Oracle::assign(const std::vector<int>& order, size_t step, std::vector<ElementPtr>& assigned,

@@ -108,7 +108,7 @@ private:
 }  // namespace
 
 TEST_CASE("the numeric fast path gives the general path's value or error on random arithmetic", "[eval][numeric]") {
-    auto room = std::make_shared<Element>();
+    auto room = Element::make(ElementKind::Node);
     room->ref = {"src", "room"};
     room->labels = {"Room"};
     room->properties = Map{{"big", Value(int64_t(INT64_MAX))}, {"f", Value(72.25)}, {"i", Value(int64_t(42))},
@@ -139,7 +139,7 @@ TEST_CASE("the numeric fast path gives the general path's value or error on rand
 }
 
 TEST_CASE("the numeric fast path computes what the benchmark's comfort expression needs", "[eval][numeric]") {
-    auto room = std::make_shared<Element>();
+    auto room = Element::make(ElementKind::Node);
     room->ref = {"src", "room"};
     room->properties = Map{{"co2", Value(int64_t(700))}, {"humidity", Value(40.5)}, {"temperature", Value(int64_t(74))}};
     std::vector<Value> frame{Value(ElementPtr(room))};

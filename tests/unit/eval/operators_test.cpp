@@ -58,7 +58,7 @@ ErrorCode opError(BinaryOp op, const Value& a, const Value& b) {
 }
 
 ElementPtr node() {
-    auto e = std::make_shared<Element>();
+    auto e = Element::make(ElementKind::Node);
     e->ref = {"S", "n1"};
     e->labels = {"T"};
     e->properties = Map{{"temp", Value(72)}, {"name", Value("lab")}};
@@ -152,7 +152,7 @@ TEST_CASE("equality", "[eval][operators]") {
     checkOp(BinaryOp::Equal, Value(Map{{"a", Value(1)}}), Value(Map{{"b", Value(1)}}), false);
     checkOp(BinaryOp::Equal, std::nan(""), std::nan(""), false);
     Value n1(node()), n2(node());
-    auto other = std::make_shared<Element>(*node());
+    auto other = Element::copyOf(*node());
     other->ref.id = "n2";
     checkOp(BinaryOp::Equal, n1, n2, true);
     checkOp(BinaryOp::Equal, n1, Value(ElementPtr(other)), false);

@@ -14,8 +14,7 @@ const Value kNull;
 Value emptyMap() { return Value(Map{}); }
 
 ElementPtr makeNode() {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Node;
+    auto e = Element::make(ElementKind::Node);
     e->ref = {"S", "n1"};
     e->labels = {"Room", "Space"};
     e->effectiveFrom = 1696150800000;
@@ -24,12 +23,11 @@ ElementPtr makeNode() {
 }
 
 ElementPtr makeRelation() {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Relation;
+    auto e = Element::make(ElementKind::Relation);
     e->ref = {"S", "r1"};
     e->labels = {"PART_OF"};
-    e->start = {"S", "n1"};
-    e->end = {"S", "f1"};
+    e->start() = {"S", "n1"};
+    e->end() = {"S", "f1"};
     return e;
 }
 }  // namespace

@@ -53,8 +53,8 @@ TEST_CASE("unwind insert makes a child node and relation per item, then the pare
     CHECK(props(out[0]) == R"({"containerID": "c1", "name": "nginx"})"_json);
     const Element& rel = *out[1].element;
     CHECK(rel.labels == std::vector<std::string>{"OWNS"});
-    CHECK(rel.start == ElementRef{"test", "p1"});  // (parent)-[:OWNS]->(child)
-    CHECK(rel.end == child.ref);
+    CHECK(rel.start() == ElementRef{"test", "p1"});  // (parent)-[:OWNS]->(child)
+    CHECK(rel.end() == child.ref);
     CHECK(out[4].element == insert.element);  // the parent passes through as it came
 }
 
@@ -215,8 +215,8 @@ TEST_CASE("map defaults, $selected, ids, relations and deletes", "[middleware][m
         REQUIRE(out.size() == 1);
         const Element& rel = *out[0].element;
         CHECK(rel.isRelation());
-        CHECK(rel.start == ElementRef{"s", "a"});
-        CHECK(rel.end == ElementRef{"s", "b"});
+        CHECK(rel.start() == ElementRef{"s", "a"});
+        CHECK(rel.end() == ElementRef{"s", "b"});
         CHECK(rel.labels == std::vector<std::string>{"KNOWS"});
         CHECK(props(out[0]) == R"({"since": 2020})"_json);
         // elementType Node turns a relation into a node.
@@ -224,7 +224,7 @@ TEST_CASE("map defaults, $selected, ids, relations and deletes", "[middleware][m
         Change r = makeChange("insert", R"({"kind": "relation", "source": "s", "id": "r1", "labels": ["R"], "start": "a", "end": "b"})"_json);
         CHECK_FALSE(q.process(r, nullptr).at(0).element->isRelation());
         mw::Pipelines keep = single("map", R"({"R": {"insert": [{}]}})"_json);
-        CHECK(keep.process(r, nullptr).at(0).element->end.id == "b");
+        CHECK(keep.process(r, nullptr).at(0).element->end().id == "b");
     }
     SECTION("delete mappings see only $metadata; op Delete removes the mapped element") {
         mw::Pipelines p = single("map", R"({"Telemetry": {"delete": [{"label": "Vehicle", "properties": {"m": "$['$metadata']"}}],

@@ -50,8 +50,8 @@ TEST_CASE("relabel renames labels on insert, update and delete", "[middleware][r
                                           "start": "a", "end": "b", "properties": {}})"_json);
     std::vector<Change> out = p.process(rel, nullptr);
     CHECK(out.at(0).element->isRelation());
-    CHECK(out.at(0).element->start.id == "a");
-    CHECK(out.at(0).element->end.id == "b");
+    CHECK(out.at(0).element->start().id == "a");
+    CHECK(out.at(0).element->end().id == "b");
     CHECK(out.at(0).element->labels == std::vector<std::string>{"User"});
 }
 

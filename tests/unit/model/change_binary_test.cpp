@@ -75,8 +75,8 @@ void requireSameChanges(const std::vector<Change>& a, const std::vector<Change>&
         REQUIRE(a[i].op == b[i].op);
         REQUIRE(x.kind == y.kind);
         REQUIRE(x.ref == y.ref);
-        REQUIRE(x.start == y.start);
-        REQUIRE(x.end == y.end);
+        REQUIRE(x.start() == y.start());
+        REQUIRE(x.end() == y.end());
         REQUIRE(x.labels == y.labels);
         REQUIRE(x.effectiveFrom == y.effectiveFrom);
         REQUIRE(x.properties.size() == y.properties.size());
@@ -100,8 +100,8 @@ TEST_CASE("readChangesBinary reads what the JSON reader reads from the same chan
     REQUIRE(readChangesFast(kJson, fromJson, isArray));
     REQUIRE(isArray);
     requireSameChanges(fromBinary, fromJson);
-    REQUIRE(fromBinary[1].element->start.source == "S");  // defaults to the relation's source
-    REQUIRE(fromBinary[1].element->end.source == "T");
+    REQUIRE(fromBinary[1].element->start().source == "S");  // defaults to the relation's source
+    REQUIRE(fromBinary[1].element->end().source == "T");
 }
 
 TEST_CASE("readChangesBinary refuses every truncation and trailing bytes", "[change_binary]") {

@@ -4,42 +4,72 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <stdexcept>
+#include <utility>
 
 #include "core/model/element.h"
 
 using namespace cq;
 
 TEST_CASE("identityHash depends on the ref only and is not carried into copies", "[element]") {
-    Element a;
-    a.ref = {"facilities", "room-1"};
-    a.labels = {"Room"};
-    const uint64_t h = a.identityHash();
+    auto a = Element::make(ElementKind::Node);
+    a->ref = {"facilities", "room-1"};
+    a->labels = {"Room"};
+    const uint64_t h = a->identityHash();
     REQUIRE(h != 0);
-    REQUIRE(a.identityHash() == h);  // kept
+    REQUIRE(a->identityHash() == h);  // kept
 
-    Element same;
-    same.ref = {"facilities", "room-1"};
-    same.properties["temperature"] = Value(72.5);  // properties and labels do not matter
-    REQUIRE(same.identityHash() == h);
+    auto same = Element::make(ElementKind::Node);
+    same->ref = {"facilities", "room-1"};
+    same->properties["temperature"] = Value(72.5);  // properties and labels do not matter
+    REQUIRE(same->identityHash() == h);
 
-    Element copy = a;  // copied after a's hash was cached
-    copy.ref.id = "room-2";
-    REQUIRE(copy.identityHash() != h);
-    Element other;
-    other.ref = {"facilities", "room-2"};
-    REQUIRE(copy.identityHash() == other.identityHash());
+    auto copy = Element::copyOf(*a);  // copied after a's hash was cached
+    copy->ref.id = "room-2";
+    REQUIRE(copy->identityHash() != h);
+    auto other = Element::make(ElementKind::Node);
+    other->ref = {"facilities", "room-2"};
+    REQUIRE(copy->identityHash() == other->identityHash());
 
-    Element assigned;
-    assigned.ref = {"x", "y"};
-    (void)assigned.identityHash();
-    assigned = a;  // assignment drops the cached hash of the old ref too
-    REQUIRE(assigned.identityHash() == h);
+    auto swapped = Element::make(ElementKind::Node);
+    swapped->ref = {"facilities", "room-1"};
+    REQUIRE(swapped->identityHash() == h);
+    swapped->ref.source = "other";  // a misuse (a ref changed after hashing) stays in this object:
+    auto fresh = Element::make(ElementKind::Node);
+    fresh->ref = {"other", "room-1"};
+    REQUIRE(Element::copyOf(*swapped)->identityHash() == fresh->identityHash());  // a copy hashes its own ref
+}
 
-    Element swapped;
-    swapped.ref = {"facilities", "room-1"};
-    REQUIRE(swapped.identityHash() == h);
-    swapped.ref.source = "other";  // a misuse (a ref changed after hashing) stays in this object:
-    Element fresh;
-    fresh.ref = {"other", "room-1"};
-    REQUIRE(Element(swapped).identityHash() == fresh.identityHash());  // a copy hashes its own ref
+TEST_CASE("only relations carry ends, and copies keep the kind and the ends", "[element]") {
+    auto node = Element::make(ElementKind::Node);
+    node->ref = {"s", "n"};
+    REQUIRE_FALSE(node->isRelation());
+    REQUIRE(std::as_const(*node).start() == ElementRef());  // a node reads empty ends
+    REQUIRE(std::as_const(*node).end() == ElementRef());
+    REQUIRE_THROWS_AS(node->start() = (ElementRef{"s", "x"}), std::logic_error);
+
+    auto rel = Element::make(ElementKind::Relation);
+    rel->ref = {"s", "r"};
+    rel->labels = {"PART_OF"};
+    rel->properties["w"] = Value(int64_t(3));
+    rel->effectiveFrom = 42;
+    rel->start() = {"s", "a"};
+    rel->end() = {"t", "b"};
+    auto copy = Element::copyOf(*rel);
+    REQUIRE(copy->isRelation());
+    const Element& c = *copy;
+    REQUIRE(c.start() == ElementRef{"s", "a"});
+    REQUIRE(c.end() == ElementRef{"t", "b"});
+    REQUIRE(c.ref == rel->ref);
+    REQUIRE(c.labels == rel->labels);
+    REQUIRE(c.effectiveFrom == 42);
+    REQUIRE(valuesEqual(Value(ElementPtr(copy)), Value(ElementPtr(rel))));
+    copy->end() = {"t", "c"};  // the copy's ends are its own
+    REQUIRE(rel->end() == ElementRef{"t", "b"});
+    REQUIRE_FALSE(valuesEqual(Value(ElementPtr(copy)), Value(ElementPtr(rel))));
+
+    auto nodeCopy = Element::copyOf(*node);
+    REQUIRE_FALSE(nodeCopy->isRelation());
+    // A node is the smaller object: the ends are what a relation adds.
+    REQUIRE(sizeof(Element) + 2 * sizeof(ElementRef) == sizeof(RelationElement));
 }

@@ -20,7 +20,7 @@ namespace {
 
 /// One value of every kind, in ValueKind order; the string is longer than any small-string buffer.
 std::vector<Value> oneOfEach() {
-    auto element = std::make_shared<const Element>();
+    auto element = ElementPtr(Element::make(ElementKind::Node));
     ZonedDateTime zoned;
     zoned.seconds = 1'700'000'000;
     zoned.offsetSeconds = 3600;
@@ -141,7 +141,7 @@ TEST_CASE("Value: assigning from a value the target owns", "[value]") {
 }
 
 TEST_CASE("Value: shared payloads are released exactly once", "[value]") {
-    auto element = std::make_shared<const Element>();
+    auto element = ElementPtr(Element::make(ElementKind::Node));
     auto list = std::make_shared<const List>(List{Value(1)});
     auto zone = std::make_shared<const std::string>("UTC");
     ZonedDateTime zoned;

@@ -12,7 +12,7 @@ using namespace cq;
 namespace {
 
 Change node(ChangeOp op, const std::string& id, std::vector<std::string> labels, Map props, int64_t t = 0) {
-    auto e = std::make_shared<Element>();
+    auto e = Element::make(ElementKind::Node);
     e->ref = {"S", id};
     e->labels = std::move(labels);
     e->properties = std::move(props);
@@ -21,12 +21,11 @@ Change node(ChangeOp op, const std::string& id, std::vector<std::string> labels,
 }
 
 Change relation(const std::string& id, const std::string& label, const std::string& from, const std::string& to) {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Relation;
+    auto e = Element::make(ElementKind::Relation);
     e->ref = {"S", id};
     e->labels = {label};
-    e->start = {"S", from};
-    e->end = {"S", to};
+    e->start() = {"S", from};
+    e->end() = {"S", to};
     return Change{ChangeOp::Insert, e};
 }
 

@@ -41,7 +41,7 @@ std::string dump(const ElementPtr& e) {
     out += refText(e->ref) + " from=" + std::to_string(e->effectiveFrom) + " labels=";
     for (const auto& l : e->labels) out += quoted(l) + ",";
     out += " props=" + dump(e->properties);
-    if (e->isRelation()) out += " " + refText(e->start) + "->" + refText(e->end);
+    if (e->isRelation()) out += " " + refText(e->start()) + "->" + refText(e->end());
     return out + ")";
 }
 
@@ -93,8 +93,7 @@ std::string dump(const std::optional<Accumulator>& a) {
 ElementRef refOf(const std::string& id) { return ElementRef{"src", id}; }
 
 ElementPtr node(const std::string& id, Map properties, int64_t from, std::vector<std::string> labels) {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Node;
+    auto e = Element::make(ElementKind::Node);
     e->ref = refOf(id);
     e->labels = std::move(labels);
     e->effectiveFrom = from;
@@ -104,14 +103,13 @@ ElementPtr node(const std::string& id, Map properties, int64_t from, std::vector
 
 ElementPtr relation(const std::string& id, const std::string& start, const std::string& end, Map properties,
                     int64_t from) {
-    auto e = std::make_shared<Element>();
-    e->kind = ElementKind::Relation;
+    auto e = Element::make(ElementKind::Relation);
     e->ref = refOf(id);
     e->labels = {"R"};
     e->effectiveFrom = from;
     e->properties = std::move(properties);
-    e->start = refOf(start);
-    e->end = refOf(end);
+    e->start() = refOf(start);
+    e->end() = refOf(end);
     return e;
 }
 

@@ -1014,7 +1014,7 @@ TEST_CASE("sqlite backend: a full database is StorageFull and loses nothing acce
     const SqliteOptions capped = smallQuota();
     const std::string padding(2000, 'x');
     auto insert = [&](int i) {
-        auto e = std::make_shared<Element>();
+        auto e = Element::make(ElementKind::Node);
         e->ref = {"s", "n" + std::to_string(i)};
         e->labels = {"A"};
         e->effectiveFrom = i;
