@@ -56,7 +56,7 @@ public:
         if (needOld && lookup) old = lookup(parent.ref);
 
         // A delete may come without labels; the stored parent still knows them.
-        const std::vector<std::string>& labels =
+        const Labels& labels =
             change.op == ChangeOp::Delete && parent.labels.empty() && old ? old->labels : parent.labels;
 
         for (const std::string& label : labels) {

@@ -30,6 +30,7 @@ private:
     enum : uint8_t { kRelation = 1, kStartSource = 2, kEndSource = 4, kEffectiveFrom = 8 };
     enum : uint8_t { kNull, kFalse, kTrue, kInteger, kFloat, kString, kList, kMap, kInt64 };
     static constexpr int kMaxDepth = 512;  // as the JSON scanner
+    Labels::List labels_;  ///< the labels being read (shared through Labels::from)
 
     bool bytes(void* to, size_t n) {
         if (size_t(end_ - p_) < n) return false;
@@ -78,9 +79,10 @@ private:
         }
         uint32_t labels = 0;
         if (!u32(labels) || labels > size_t(end_ - p_) / 4) return false;
-        e->labels.resize(labels);
-        for (std::string& label : e->labels)
+        labels_.resize(labels);
+        for (std::string& label : labels_)
             if (!str(label)) return false;
+        e->labels = Labels::from(labels_);
         uint32_t properties = 0;
         if (!u32(properties) || properties > size_t(end_ - p_) / 5) return false;
         e->properties.reserve(properties);

@@ -61,7 +61,7 @@ public:
                 op_ = std::move(s);
                 return true;
             case Ctx::Element: return elementString(s);
-            case Ctx::Labels: element_->labels.push_back(std::move(s)); return true;
+            case Ctx::Labels: labels_.push_back(std::move(s)); return true;
             default: return scalar(Value(std::move(s)));
         }
     }
@@ -75,6 +75,7 @@ public:
                 op_.clear();
                 element_ = Element::make(ElementKind::Node);
                 start_ = end_ = ElementRef();
+                labels_.clear();
                 return true;
             case Ctx::Change:
                 if (key_ != "element" || (seen_ & kElement)) return false;
@@ -137,7 +138,12 @@ public:
         Frame f = std::move(stack_.back());
         stack_.pop_back();
         if (f.ctx == Ctx::VList) return scalar(Value(std::move(f.list)));
-        return f.ctx == Ctx::Labels || f.ctx == Ctx::Batch;
+        if (f.ctx == Ctx::Labels) {
+            element_->labels = Labels::from(labels_);
+            labels_.clear();
+            return true;
+        }
+        return f.ctx == Ctx::Batch;
     }
 
 private:
@@ -232,6 +238,7 @@ private:
     uint32_t seen_ = 0;
     std::string op_, kind_;
     ElementRef start_, end_;  ///< a relation's ends, set on the element once it is one
+    Labels::List labels_;     ///< the labels being read (shared through Labels::from)
     std::shared_ptr<Element> element_;
 };
 

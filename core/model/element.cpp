@@ -9,6 +9,38 @@
 
 namespace cq {
 
+const Labels::List& Labels::none() {
+    static const List kEmpty;
+    return kEmpty;
+}
+
+std::shared_ptr<const Labels::List> Labels::of(List& labels) {
+    if (labels.empty()) return nullptr;
+    // The lists last made or found on this thread, tried newest first: a decoded stream repeats a
+    // few label lists (a change is usually an update of an element with the labels it had), so the
+    // first comparison usually hits. Per thread because the pthreads build decodes stored elements
+    // on its storage workers.
+    struct Recent {
+        std::shared_ptr<const List> lists[kRecent];
+        size_t next = 0;  ///< the slot the next new list takes (round robin)
+        size_t last = 0;  ///< the slot last returned
+    };
+    thread_local Recent recent;
+    for (size_t i = 0; i < kRecent; ++i) {
+        size_t k = (recent.last + kRecent - i) % kRecent;
+        const std::shared_ptr<const List>& l = recent.lists[k];
+        if (l && *l == labels) {
+            recent.last = k;
+            return l;
+        }
+    }
+    auto made = std::make_shared<const List>(std::move(labels));
+    recent.last = recent.next;
+    recent.lists[recent.next] = made;
+    recent.next = (recent.next + 1) % kRecent;
+    return made;
+}
+
 std::shared_ptr<Element> Element::make(ElementKind kind) {
     if (kind == ElementKind::Relation) return std::make_shared<RelationElement>(Tag());
     return std::make_shared<Element>(Tag(), kind);

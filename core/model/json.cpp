@@ -106,10 +106,12 @@ Change changeFromJson(const Json& j) {
     element->ref.id = stringField(e, "id", "element");
     if (auto it = e.find("labels"); it != e.end() && !it->is_null()) {
         if (!it->is_array()) badChange("element \"labels\" must be an array of strings");
+        Labels::List labels;
         for (const Json& l : *it) {
             if (!l.is_string()) badChange("element \"labels\" must be an array of strings");
-            element->labels.push_back(l.get<std::string>());
+            labels.push_back(l.get<std::string>());
         }
+        element->labels = Labels(std::move(labels));
     }
     if (auto it = e.find("effective_from"); it != e.end() && !it->is_null()) {
         if (!it->is_number()) badChange("element \"effective_from\" must be a number (ms since the epoch)");
@@ -140,7 +142,7 @@ Json changeToJson(const Change& c) {
     Json el = {{"kind", e.isRelation() ? "relation" : "node"},
                {"source", e.ref.source},
                {"id", e.ref.id},
-               {"labels", e.labels},
+               {"labels", e.labels.list()},
                {"effective_from", e.effectiveFrom}};
     Json props = Json::object();
     for (const auto& [k, v] : e.properties) props[k] = valueToJson(v);

@@ -225,9 +225,9 @@ void ContinuousQuery::applyElementChange(const Change& change, std::vector<Diff>
     ElementPtr old = storedSlotsAreAffinity_ ? store_.elements->getStoredWithSlots(in, oldSlots_, oldSlotsKnown)
                                              : store_.elements->getStored(in);
     if (old) {
-        // The old version's labels and properties are read next (affinity, the merge, the before
-        // rows), each a block of its own: asking for both now overlaps the two cache misses.
-        if (!oldSlotsKnown) __builtin_prefetch(old->labels.data());
+        // The old version's properties are read next (the merge, the before rows), a block of their
+        // own: asking for it now overlaps that cache miss with the work before. (Its labels are a
+        // list shared with the elements that have the same labels, so usually in cache.)
         __builtin_prefetch(old->properties.data());
     }
     ElementPtr neu;

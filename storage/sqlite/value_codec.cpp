@@ -196,8 +196,10 @@ ElementPtr Reader::element() {
     e->ref = ref();
     uint64_t labels = varint();
     if (labels > in_.size() - pos_) corrupt("label count");
-    e->labels.reserve(size_t(labels));
-    for (uint64_t i = 0; i < labels; ++i) e->labels.push_back(text());
+    Labels::List list;
+    list.reserve(size_t(labels));
+    for (uint64_t i = 0; i < labels; ++i) list.push_back(text());
+    e->labels = Labels(std::move(list));
     e->effectiveFrom = signedVarint();
     e->properties = map();
     if (e->isRelation()) {

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: MIT
-// Element::identityHash: computed once and kept, never carried into a copy (a copy may be given
-// another ref), and a function of the ref alone (solution signatures built from it are stored).
+// Elements: identityHash (computed once and kept, never carried into a copy, a function of the ref
+// alone: solution signatures built from it are stored), relation ends, and shared label lists.
 #include <catch2/catch.hpp>
 
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
+#include "core/model/change_reader.h"
 #include "core/model/element.h"
 
 using namespace cq;
@@ -72,4 +73,42 @@ TEST_CASE("only relations carry ends, and copies keep the kind and the ends", "[
     REQUIRE_FALSE(nodeCopy->isRelation());
     // A node is the smaller object: the ends are what a relation adds.
     REQUIRE(sizeof(Element) + 2 * sizeof(ElementRef) == sizeof(RelationElement));
+}
+
+TEST_CASE("elements with the same labels share one list, and labels read back exactly", "[element]") {
+    // Decoded elements share: the JSON reader's.
+    std::string batch = "[";
+    for (int i = 0; i < 40; ++i) {
+        // Labels cycle through 24 lists, more than the recent-list cache holds (16), with repeats.
+        std::string labels = i % 2 ? "[\"Room\"]" : "[\"L" + std::to_string(i % 24) + "\", \"Room\"]";
+        batch += std::string(i ? "," : "") + R"({"op":"insert","element":{"source":"s","id":"n)" +
+                 std::to_string(i) + R"(","labels":)" + labels + R"(,"properties":{}}})";
+    }
+    batch += "]";
+    std::vector<Change> changes;
+    bool isArray = false;
+    REQUIRE(readChangesFast(batch.c_str(), changes, isArray));
+    REQUIRE(changes.size() == 40);
+    for (int i = 0; i < 40; ++i) {
+        const Labels& l = changes[size_t(i)].element->labels;
+        if (i % 2) {
+            REQUIRE(l.list() == Labels::List{"Room"});
+            REQUIRE(&l.list() == &changes[1].element->labels.list());  // one list for all of them
+        } else {
+            REQUIRE(l.list() == Labels::List{"L" + std::to_string(i % 24), "Room"});
+        }
+    }
+    REQUIRE(changes[0].element->labels != changes[2].element->labels);
+    REQUIRE(changes[0].element->labels == Labels{"L0", "Room"});
+
+    // Built ones share too, and no labels is the empty list.
+    auto a = Element::make(ElementKind::Node);
+    auto b = Element::make(ElementKind::Relation);
+    a->labels = {"PART_OF"};
+    b->labels = Labels(Labels::List{"PART_OF"});
+    REQUIRE(&a->labels.list() == &b->labels.list());
+    REQUIRE(Labels().empty());
+    REQUIRE(Labels(Labels::List{}) == Labels());
+    REQUIRE(b->hasLabel("PART_OF"));
+    REQUIRE_FALSE(b->hasLabel("Room"));
 }
