@@ -44,7 +44,7 @@ ElementPtr BuildingModel::node(const std::string& id, const char* label, const s
     e->ref = ElementRef{config_.source, id};
     e->labels = {label};
     e->effectiveFrom = config_.startTime;
-    e->properties["name"] = Value(name);
+    e->properties = Properties{{"name", Value(name)}};
     return e;
 }
 
@@ -64,11 +64,11 @@ ElementPtr BuildingModel::roomElement(int64_t room, int64_t time) const {
     e->ref = ElementRef{config_.source, roomId(room)};
     e->labels = {"Room"};
     e->effectiveFrom = time;
-    e->properties["name"] = Value(roomName(room));
-    e->properties["temperature"] = Value(s.temperature);
-    e->properties["humidity"] = Value(s.humidity);
-    e->properties["co2"] = Value(s.co2);
-    e->properties["note"] = Value(s.note);
+    e->properties = Properties{{"co2", Value(s.co2)},
+                               {"humidity", Value(s.humidity)},
+                               {"name", Value(roomName(room))},
+                               {"note", Value(s.note)},
+                               {"temperature", Value(s.temperature)}};
     return e;
 }
 

@@ -317,9 +317,8 @@ Num runNumeric(const NumericProgram& program, EvalContext& ctx) {
             case NumOp::Property: {
                 const Value& v = frame[size_t(o.index)];
                 if (!v.isElement()) return Num();  // null or not an element: the general path
-                const Map& m = v.asElement()->properties;
-                auto it = m.find(o.name, o.hint);
-                Num r = it == m.end() ? numOf(Num::Null, 0, 0) : fromValue(it->second);
+                const Value* p = v.asElement()->properties.get(o.name, o.hint);
+                Num r = p ? fromValue(*p) : numOf(Num::Null, 0, 0);
                 if (r.kind == Num::GiveUp) return r;
                 push(r);
                 break;
@@ -465,9 +464,8 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
             if (target.kind == ExprKind::Variable) {
                 const Value& v = (*ctx.frame)[target.varIndex];
                 if (v.isElement()) {
-                    const Map& m = v.asElement()->properties;
-                    auto it = m.find(e.name, e.propertyHint);
-                    return it == m.end() ? Value() : it->second;
+                    const Value* p = v.asElement()->properties.get(e.name, e.propertyHint);
+                    return p ? *p : Value();
                 }
                 return property(v, e.name);
             }

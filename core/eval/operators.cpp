@@ -504,9 +504,8 @@ Value slice(const Value& list, const Value& from, const Value& to) {
 Value property(const Value& v, const std::string& key) {
     switch (v.kind()) {
         case ValueKind::Element: {
-            const Map& m = v.asElement()->properties;
-            auto it = m.find(key);
-            return it == m.end() ? Value() : it->second;
+            const Value* p = v.asElement()->properties.get(key);
+            return p ? *p : Value();
         }
         case ValueKind::Map: {
             const Map& m = v.asMap();

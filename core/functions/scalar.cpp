@@ -249,16 +249,19 @@ Value typeFn(const Args& a, const CallContext&) {
 Value propertiesFn(const Args& a, const CallContext&) {
     const Value& v = a[0];
     if (v.isNull() || v.isMap()) return v;
-    return Value(elementArg("properties", a, 0).properties);
+    return Value(elementArg("properties", a, 0).properties.toMap());
 }
 
 Value keysFn(const Args& a, const CallContext&) {
     const Value& v = a[0];
     if (v.isNull()) return Value();
-    const Map& m = v.isMap() ? v.asMap() : elementArg("keys", a, 0).properties;
     List out;
-    out.reserve(m.size());
-    for (const auto& entry : m) out.emplace_back(entry.first);
+    if (v.isMap()) {
+        out.reserve(v.asMap().size());
+        for (const auto& entry : v.asMap()) out.emplace_back(entry.first);
+    } else {
+        for (const std::string& name : elementArg("keys", a, 0).properties.names()) out.emplace_back(name);
+    }
     return Value(std::move(out));
 }
 

@@ -139,7 +139,7 @@ public:
             return;
         }
         auto element = Element::copyOf(*change.element);
-        element->properties[output_] = Value(std::move(*decoded));
+        element->properties.set(output_, Value(std::move(*decoded)));
         out.push_back(Change{change.op, std::move(element)});
     }
 

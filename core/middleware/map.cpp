@@ -92,10 +92,12 @@ private:
                 element->ref.id = *id;
             }
             if (output.label) element->labels = {*output.label};
+            Map properties;
             for (const auto& [name, path] : output.properties) {
                 std::vector<Value> found = path.select(sourceValue);
-                if (!found.empty()) element->properties[name] = found[0];
+                if (!found.empty()) properties[name] = found[0];
             }
+            element->properties = std::move(properties);
             if (output.relation) {
                 std::optional<std::string> start = firstId(output.relation->inNodeId, sourceValue);
                 std::optional<std::string> end = firstId(output.relation->outNodeId, sourceValue);

@@ -110,7 +110,7 @@ void failChange(const MiddlewareInfo& info, const std::string& message) {
 }
 
 Value elementJsonForm(const Element& element) {
-    Map form = element.properties;
+    Map form = element.properties.toMap();
     std::string labels;
     for (const std::string& l : element.labels) labels += (labels.empty() ? "" : ",") + l;
     form["$metadata"] = Value("(" + element.ref.source + ":" + element.ref.id + ", [" + labels + "], " +

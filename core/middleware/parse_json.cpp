@@ -122,7 +122,7 @@ public:
             return;
         }
         auto element = Element::copyOf(*change.element);
-        element->properties[output_] = std::move(*parsed);
+        element->properties.set(output_, std::move(*parsed));
         out.push_back(Change{change.op, std::move(element)});
     }
 

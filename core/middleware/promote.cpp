@@ -26,7 +26,7 @@ public:
             out.push_back(change);
             return;
         }
-        const Value source(change.element->properties);
+        const Value source(change.element->properties.toMap());
         auto element = Element::copyOf(*change.element);
         for (const PromoteMapping& m : mappings_) {
             std::vector<Value> found = m.path.select(source);
@@ -43,7 +43,7 @@ public:
                 if (onConflict_ == OnConflict::Fail)
                     failChange(info_, "Property '" + m.targetName + "' already exists and conflict strategy is 'fail'");
             }
-            element->properties[m.targetName] = found[0];
+            element->properties.set(m.targetName, found[0]);
         }
         out.push_back(Change{change.op, std::move(element)});
     }

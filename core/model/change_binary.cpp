@@ -31,6 +31,7 @@ private:
     enum : uint8_t { kNull, kFalse, kTrue, kInteger, kFloat, kString, kList, kMap, kInt64 };
     static constexpr int kMaxDepth = 512;  // as the JSON scanner
     Labels::List labels_;  ///< the labels being read (shared through Labels::from)
+    Map props_;            ///< the properties being read (Properties::from moves the values out)
 
     bool bytes(void* to, size_t n) {
         if (size_t(end_ - p_) < n) return false;
@@ -85,8 +86,10 @@ private:
         e->labels = Labels::from(labels_);
         uint32_t properties = 0;
         if (!u32(properties) || properties > size_t(end_ - p_) / 5) return false;
-        e->properties.reserve(properties);
-        if (!entries(e->properties, properties, 0)) return false;
+        props_.clear();
+        props_.reserve(properties);
+        if (!entries(props_, properties, 0)) return false;
+        e->properties = Properties::from(props_);
         c.element = std::move(e);
         return true;
     }

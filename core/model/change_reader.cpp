@@ -86,9 +86,9 @@ public:
                 if (key_ != "properties" || (seen_ & kProperties)) return false;
                 seen_ |= kProperties;
                 stack_.emplace_back(Ctx::Props);
-                // Room for the usual handful, trimmed at the end: two allocations, not one per
-                // property (cq::Map grows small maps one entry at a time to end up exact).
-                element_->properties.reserve(8);
+                // Read into a scratch map kept between elements, whose values move into the
+                // element's Properties at the end: one allocation per element.
+                props_.clear();
                 return true;
             case Ctx::Props:
             case Ctx::VList:
@@ -110,7 +110,7 @@ public:
         stack_.pop_back();
         switch (f.ctx) {
             case Ctx::VMap: f.map.shrink_to_fit(); return scalar(Value(std::move(f.map)));
-            case Ctx::Props: element_->properties.shrink_to_fit(); return true;
+            case Ctx::Props: element_->properties = Properties::from(props_); return true;
             case Ctx::Element: return true;
             case Ctx::Change: return finishChange();
             default: return false;
@@ -167,7 +167,7 @@ private:
         if (stack_.empty()) return false;
         Frame& f = stack_.back();
         switch (f.ctx) {
-            case Ctx::Props: return element_->properties.emplace(std::move(f.key), std::move(v)).second;
+            case Ctx::Props: return props_.emplace(std::move(f.key), std::move(v)).second;
             case Ctx::VMap: return f.map.emplace(std::move(f.key), std::move(v)).second;
             case Ctx::VList: f.list.push_back(std::move(v)); return true;
             default: return false;
@@ -239,6 +239,7 @@ private:
     std::string op_, kind_;
     ElementRef start_, end_;  ///< a relation's ends, set on the element once it is one
     Labels::List labels_;     ///< the labels being read (shared through Labels::from)
+    Map props_;               ///< the properties being read (shared names through Properties::from)
     std::shared_ptr<Element> element_;
 };
 

@@ -2,10 +2,12 @@
 #include "core/model/element.h"
 
 #include "core/common/hash.h"
+#include "core/model/recent_lists.h"
 
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
+#include <string_view>
 
 namespace cq {
 
@@ -16,30 +18,99 @@ const Labels::List& Labels::none() {
 
 std::shared_ptr<const Labels::List> Labels::of(List& labels) {
     if (labels.empty()) return nullptr;
-    // The lists last made or found on this thread, tried newest first: a decoded stream repeats a
-    // few label lists (a change is usually an update of an element with the labels it had), so the
-    // first comparison usually hits. Per thread because the pthreads build decodes stored elements
-    // on its storage workers.
-    struct Recent {
-        std::shared_ptr<const List> lists[kRecent];
-        size_t next = 0;  ///< the slot the next new list takes (round robin)
-        size_t last = 0;  ///< the slot last returned
-    };
-    thread_local Recent recent;
-    for (size_t i = 0; i < kRecent; ++i) {
-        size_t k = (recent.last + kRecent - i) % kRecent;
-        const std::shared_ptr<const List>& l = recent.lists[k];
-        if (l && *l == labels) {
-            recent.last = k;
-            return l;
-        }
-    }
-    auto made = std::make_shared<const List>(std::move(labels));
-    recent.last = recent.next;
-    recent.lists[recent.next] = made;
-    recent.next = (recent.next + 1) % kRecent;
-    return made;
+    thread_local RecentLists<List> recent;
+    return recent.find([&](const List& l) { return l == labels; },
+                       [&] { return std::make_shared<const List>(std::move(labels)); });
 }
+
+// ---- Properties ----
+
+namespace {
+RecentLists<Properties::Names>& recentNames() {
+    thread_local RecentLists<Properties::Names> recent;
+    return recent;
+}
+}  // namespace
+
+const Properties::Names& Properties::noNames() {
+    static const Names kNone;
+    return kNone;
+}
+
+size_t Properties::index(std::string_view name) const {
+    const Names& n = names();
+    auto it = std::lower_bound(n.begin(), n.end(), name,
+                               [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
+    return it != n.end() && std::string_view(*it) == name ? size_t(it - n.begin()) : n.size();
+}
+
+std::shared_ptr<const Properties::Names> Properties::share(Names& names) {
+    if (names.empty()) return nullptr;
+    return recentNames().find([&](const Names& l) { return l == names; },
+                       [&] { return std::make_shared<const Names>(std::move(names)); });
+}
+
+void Properties::take(Map& map) {
+    values_.clear();
+    if (map.empty()) {
+        names_.reset();
+        return;
+    }
+    values_.reserve(map.size());
+    for (auto& kv : map) values_.push_back(std::move(kv.second));
+    names_ = recentNames().find(
+        [&](const Names& l) {
+            if (l.size() != map.size()) return false;
+            for (size_t i = 0; i < l.size(); ++i)
+                if (!sameBytes(l[i], (map.begin() + std::ptrdiff_t(i))->first)) return false;
+            return true;
+        },
+        [&] {
+            Names n;
+            n.reserve(map.size());
+            for (const auto& kv : map) n.push_back(kv.first);
+            return std::make_shared<const Names>(std::move(n));
+        });
+}
+
+Map Properties::toMap() const {
+    Map out;
+    out.reserve(size());
+    for (size_t i = 0; i < size(); ++i) out.append_sorted(names()[i], values_[i]);
+    return out;
+}
+
+const Value& Properties::at(std::string_view name) const {
+    if (const Value* v = get(name)) return *v;
+    throw std::out_of_range("no property " + std::string(name));
+}
+
+void Properties::set(std::string_view name, Value value) {
+    size_t i = index(name);
+    if (i != size()) {
+        values_[i] = std::move(value);
+        return;
+    }
+    Names n = names();
+    auto at = std::lower_bound(n.begin(), n.end(), name,
+                               [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
+    const size_t pos = size_t(at - n.begin());
+    n.insert(at, std::string(name));
+    values_.insert(values_.begin() + std::ptrdiff_t(pos), std::move(value));
+    names_ = share(n);
+}
+
+bool Properties::erase(std::string_view name) {
+    size_t i = index(name);
+    if (i == size()) return false;
+    Names n = names();
+    n.erase(n.begin() + std::ptrdiff_t(i));
+    values_.erase(values_.begin() + std::ptrdiff_t(i));
+    names_ = share(n);
+    return true;
+}
+
+// ---- Element ----
 
 std::shared_ptr<Element> Element::make(ElementKind kind) {
     if (kind == ElementKind::Relation) return std::make_shared<RelationElement>(Tag());
@@ -83,8 +154,8 @@ ElementPtr mergeMissingProperties(const Element& update, const Element& previous
     // append), the update's value winning on a shared key.
     // (Rare path: sources usually send every property, see the overload below.)
     Map out;
-    const Map& mine = update.properties;
-    const Map& theirs = previous.properties;
+    const Properties& mine = update.properties;
+    const Properties& theirs = previous.properties;
     out.reserve(mine.size() + theirs.size());
     auto u = mine.begin();
     auto p = theirs.begin();
@@ -104,13 +175,10 @@ ElementPtr mergeMissingProperties(const Element& update, const Element& previous
 }
 
 ElementPtr mergeMissingProperties(const ElementPtr& update, const Element& previous) {
-    // Both maps are sorted by key: one parallel walk tells whether previous has a key update lacks.
-    const Map& mine = update->properties;
-    // Usual case first: the same keys in the same order, one equality test a key.
-    if (mine.size() == previous.properties.size() &&
-        std::equal(mine.begin(), mine.end(), previous.properties.begin(),
-                   [](const auto& a, const auto& b) { return a.first == b.first; }))
-        return update;
+    // Both are sorted by name: one parallel walk tells whether previous has a name update lacks.
+    const Properties& mine = update->properties;
+    // Usual case first: the same names (one shared list, or equal lists).
+    if (mine.sameNames(previous.properties)) return update;
     auto u = mine.begin();
     for (const auto& entry : previous.properties) {
         while (u != mine.end() && u->first < entry.first) ++u;

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "core/model/properties.h"
 #include "core/model/value.h"
 
 namespace cq {
@@ -59,13 +60,11 @@ enum class ElementKind : uint8_t { Node, Relation };
 
 /// An element's labels: an immutable list that elements with the same labels share. A graph has a
 /// handful of label lists and many elements; a vector of its own cost each element 24 bytes plus a
-/// 48-byte block for one label (natively), about 15 MB of the 100,000-room building graph. Lists are
-/// shared through a small per-thread cache of recently used ones (Labels::of), so sharing needs no
-/// global table, no lock, and keeps at most kRecent lists alive that no element uses.
+/// 48-byte block for one label (natively), about 10 MB of the 100,000-room building graph. Lists are
+/// shared through a small per-thread cache of the 16 used last (core/model/recent_lists.h).
 class Labels {
 public:
     using List = std::vector<std::string>;
-    static constexpr size_t kRecent = 16;
 
     Labels() noexcept = default;
     /// The shared list equal to `labels` (one of the recent ones when it is, a new one otherwise).
@@ -128,7 +127,7 @@ public:
     IdentityHashCache identityHashCache;
     ElementRef ref;
     Labels labels;
-    Map properties;
+    Properties properties;
     int64_t effectiveFrom = 0;  ///< the change's time, ms since the epoch (0 = unknown/bootstrap)
 
     /// A new empty element of `kind`.

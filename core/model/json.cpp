@@ -119,8 +119,10 @@ Change changeFromJson(const Json& j) {
     }
     if (auto it = e.find("properties"); it != e.end() && !it->is_null()) {
         if (!it->is_object()) badChange("element \"properties\" must be an object");
-        element->properties.reserve(it->size());
-        for (auto p = it->begin(); p != it->end(); ++p) element->properties.emplace(p.key(), valueFromJson(p.value()));
+        Map properties;
+        properties.reserve(it->size());
+        for (auto p = it->begin(); p != it->end(); ++p) properties.emplace(p.key(), valueFromJson(p.value()));
+        element->properties = Properties(std::move(properties));
     }
     if (element->isRelation() && change.op != ChangeOp::Delete) {
         element->start().id = stringField(e, "start", "relation");

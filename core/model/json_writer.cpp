@@ -67,7 +67,9 @@ void writeFloat(std::string& out, double d) {
 
 }  // namespace
 
-void writeMapJson(std::string& out, const Map& m) {
+namespace {
+template <class Entries>  // Map or Properties: entries with .first and .second, in name order
+void writeEntriesJson(std::string& out, const Entries& m) {
     out += '{';
     bool first = true;
     for (const auto& [k, x] : m) {
@@ -79,6 +81,9 @@ void writeMapJson(std::string& out, const Map& m) {
     }
     out += '}';
 }
+}  // namespace
+
+void writeMapJson(std::string& out, const Map& m) { writeEntriesJson(out, m); }
 
 void writeValueJson(std::string& out, const Value& v) {
     switch (v.kind()) {
@@ -100,7 +105,7 @@ void writeValueJson(std::string& out, const Value& v) {
             return;
         }
         case ValueKind::Map: writeMapJson(out, v.asMap()); return;
-        case ValueKind::Element: writeMapJson(out, v.asElement()->properties); return;
+        case ValueKind::Element: writeEntriesJson(out, v.asElement()->properties); return;
         default: writeJsonString(out, temporal::toIsoString(v)); return;
     }
 }

@@ -54,17 +54,8 @@ void DiffBinaryWriter::value(const Value& v) {
             u32(uint32_t(v.asList().size()));
             for (const Value& x : v.asList()) value(x);
             return;
-        case ValueKind::Map:
-        case ValueKind::Element: {
-            const Map& m = v.isMap() ? v.asMap() : v.asElement()->properties;
-            u8(6);
-            u32(uint32_t(m.size()));
-            for (const auto& [k, x] : m) {
-                key(k);
-                value(x);
-            }
-            return;
-        }
+        case ValueKind::Map: return entries(v.asMap());
+        case ValueKind::Element: return entries(v.asElement()->properties);
         default:
             u8(4);
             return str(temporal::toIsoString(v));

@@ -48,6 +48,16 @@ public:
     void str(std::string_view s);
     void u8(uint8_t x) { out_ += char(x); }
     void u32(uint32_t x);
+    /// A map, or an element as the map of its properties: tag 6, count, (key, value) * count.
+    template <class Entries>
+    void entries(const Entries& m) {
+        u8(6);
+        u32(uint32_t(m.size()));
+        for (const auto& [k, x] : m) {
+            key(k);
+            value(x);
+        }
+    }
 
     static constexpr uint32_t kNewKey = 0xFFFFFFFF;
     static constexpr uint32_t kInlineKey = 0xFFFFFFFE;

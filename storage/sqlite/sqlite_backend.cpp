@@ -1434,7 +1434,7 @@ private:
         for (uint64_t tag; (tag = body.varint()) != 0;) {
             std::string name = body.text();
             if (tag == 1) {
-                e->properties.insert_or_assign(std::move(name), body.value());
+                e->properties.set(name, body.value());
             } else if (tag == 2) {
                 e->properties.erase(name);
             } else {

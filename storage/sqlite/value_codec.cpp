@@ -42,12 +42,21 @@ void Writer::ref(const ElementRef& r) {
     text(r.id);
 }
 
-void Writer::map(const Map& m) {
-    varint(m.size());
+namespace {
+template <class Entries>  // Map or Properties
+void writeEntries(Writer& w, const Entries& m) {
+    w.varint(m.size());
     for (const auto& [key, item] : m) {
-        text(key);
-        value(item);
+        w.text(key);
+        w.value(item);
     }
+}
+}  // namespace
+
+void Writer::map(const Properties& m) { writeEntries(*this, m); }
+
+void Writer::map(const Map& m) {
+    writeEntries(*this, m);
 }
 
 void Writer::element(const Element& e) {

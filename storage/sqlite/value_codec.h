@@ -61,6 +61,7 @@ public:
     void ref(const ElementRef& r);
     void value(const Value& v);
     void map(const Map& m);
+    void map(const Properties& m);  ///< written as a Map: the same bytes
     void element(const Element& e);
     void slots(const std::vector<int>& slots);
     void accumulator(const Accumulator& a);

@@ -22,7 +22,7 @@ TEST_CASE("identityHash depends on the ref only and is not carried into copies",
 
     auto same = Element::make(ElementKind::Node);
     same->ref = {"facilities", "room-1"};
-    same->properties["temperature"] = Value(72.5);  // properties and labels do not matter
+    same->properties.set("temperature", Value(72.5));  // properties and labels do not matter
     REQUIRE(same->identityHash() == h);
 
     auto copy = Element::copyOf(*a);  // copied after a's hash was cached
@@ -52,7 +52,7 @@ TEST_CASE("only relations carry ends, and copies keep the kind and the ends", "[
     auto rel = Element::make(ElementKind::Relation);
     rel->ref = {"s", "r"};
     rel->labels = {"PART_OF"};
-    rel->properties["w"] = Value(int64_t(3));
+    rel->properties.set("w", Value(int64_t(3)));
     rel->effectiveFrom = 42;
     rel->start() = {"s", "a"};
     rel->end() = {"t", "b"};
@@ -111,4 +111,72 @@ TEST_CASE("elements with the same labels share one list, and labels read back ex
     REQUIRE(Labels(Labels::List{}) == Labels());
     REQUIRE(b->hasLabel("PART_OF"));
     REQUIRE_FALSE(b->hasLabel("Room"));
+}
+
+TEST_CASE("properties read as a map, share their names, and change by set and erase", "[element][properties]") {
+    Map m{{"temperature", Value(72.5)}, {"name", Value("Room 1")}, {"co2", Value(int64_t(500))}};
+    Properties p(m);
+    REQUIRE(p.size() == 3);
+    REQUIRE(p.names() == Properties::Names{"co2", "name", "temperature"});  // sorted, as a Map
+    REQUIRE(valuesEqual(Value(p.toMap()), Value(m)));
+    std::vector<std::string> order;
+    for (const auto& [k, v] : p) order.push_back(k + "=" + valueToDebugString(v));
+    REQUIRE(order == std::vector<std::string>{"co2=500", "name='Room 1'", "temperature=72.5"});
+    REQUIRE(p.get("name")->asString() == "Room 1");
+    REQUIRE(p.get("absent") == nullptr);
+    REQUIRE(p.find("absent") == p.end());
+    REQUIRE(p.find("co2")->second.asInt() == 500);
+    REQUIRE(p.at("temperature").asFloat() == 72.5);
+    REQUIRE_THROWS_AS(p.at("absent"), std::out_of_range);
+
+    // The hint: right, wrong and out of range all find the value, and leave its index.
+    uint32_t hint = 99;
+    REQUIRE(p.get("temperature", hint)->asFloat() == 72.5);
+    REQUIRE(hint == 2);
+    REQUIRE(p.get("temperature", hint)->asFloat() == 72.5);
+    REQUIRE(p.get("co2", hint)->asInt() == 500);
+    REQUIRE(hint == 0);
+    REQUIRE(p.get("nope", hint) == nullptr);
+    REQUIRE(hint == 0);
+
+    // Same names, one list; other values do not matter.
+    Properties q(Map{{"co2", Value(1)}, {"name", Value("x")}, {"temperature", Value(2)}});
+    REQUIRE(&q.names() == &p.names());
+    REQUIRE(q.sameNames(p));
+
+    // set() of a present name changes its value only; of a new one, adds it in order.
+    Properties r = p;
+    r.set("co2", Value(int64_t(600)));
+    REQUIRE(&r.names() == &p.names());
+    REQUIRE(p.get("co2")->asInt() == 500);  // the copy's values are its own
+    r.set("humidity", Value(40.0));
+    REQUIRE(r.names() == Properties::Names{"co2", "humidity", "name", "temperature"});
+    REQUIRE(r.get("humidity")->asFloat() == 40.0);
+    REQUIRE(r.get("temperature")->asFloat() == 72.5);
+    REQUIRE_FALSE(r.sameNames(p));
+    REQUIRE(r.erase("humidity"));
+    REQUIRE_FALSE(r.erase("humidity"));
+    REQUIRE(r.sameNames(p));
+    REQUIRE(valuesEqual(Value(r.toMap()),
+                        Value(Map{{"co2", Value(int64_t(600))}, {"name", Value("Room 1")}, {"temperature", Value(72.5)}})));
+    r.clear();
+    REQUIRE(r.empty());
+    REQUIRE(r.begin() == r.end());
+    REQUIRE(Properties(Map{}).empty());
+
+    // Decoded elements with the same names share them; values stay each element's own.
+    std::vector<Change> changes;
+    bool isArray = false;
+    REQUIRE(readChangesFast(R"([{"op":"insert","element":{"source":"s","id":"a","labels":["R"],"properties":{"t":1,"u":"x"}}},
+                                {"op":"insert","element":{"source":"s","id":"b","labels":["R"],"properties":{"u":"y","t":2}}},
+                                {"op":"insert","element":{"source":"s","id":"c","labels":["R"],"properties":{"t":3}}}])",
+                            changes, isArray));
+    REQUIRE(changes.size() == 3);
+    const Properties& a = changes[0].element->properties;
+    const Properties& b = changes[1].element->properties;
+    REQUIRE(&a.names() == &b.names());
+    REQUIRE(a.get("t")->asInt() == 1);
+    REQUIRE(b.get("t")->asInt() == 2);
+    REQUIRE(b.get("u")->asString() == "y");
+    REQUIRE(changes[2].element->properties.names() == Properties::Names{"t"});
 }

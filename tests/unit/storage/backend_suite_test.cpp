@@ -40,7 +40,7 @@ std::string dump(const ElementPtr& e) {
     std::string out = e->isRelation() ? "R(" : "N(";
     out += refText(e->ref) + " from=" + std::to_string(e->effectiveFrom) + " labels=";
     for (const auto& l : e->labels) out += quoted(l) + ",";
-    out += " props=" + dump(e->properties);
+    out += " props=" + dump(e->properties.toMap());
     if (e->isRelation()) out += " " + refText(e->start()) + "->" + refText(e->end());
     return out + ")";
 }

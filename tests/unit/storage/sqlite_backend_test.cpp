@@ -1018,8 +1018,8 @@ TEST_CASE("sqlite backend: a full database is StorageFull and loses nothing acce
         e->ref = {"s", "n" + std::to_string(i)};
         e->labels = {"A"};
         e->effectiveFrom = i;
-        e->properties["id"] = Value(int64_t(i));
-        e->properties["pad"] = Value(padding);
+        e->properties.set("id", Value(int64_t(i)));
+        e->properties.set("pad", Value(padding));
         return Change{ChangeOp::Insert, e};
     };
     auto ids = [](Engine& engine) {

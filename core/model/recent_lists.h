@@ -1,0 +1,45 @@
+// SPDX-License-Identifier: MIT
+// RecentLists: the few immutable lists a thread made or found last, so that equal lists are
+// shared. Element labels and property names repeat across a graph's elements (every room has
+// ["Room"] and the same five property names), so each element points at one shared list instead
+// of owning a copy. No global table and no lock: a per-thread cache of kRecent lists, tried
+// newest first; a decoded stream repeats a few lists (a change is usually an update of an element
+// with the labels and properties it had), so the first comparison usually hits. Per thread
+// because the pthreads build decodes stored elements on its storage workers. At most kRecent lists
+// stay alive that no element uses.
+#pragma once
+#include <cstddef>
+#include <memory>
+
+namespace cq {
+
+template <class List>
+class RecentLists {
+public:
+    static constexpr size_t kRecent = 16;
+
+    /// The recent list for which `equal(list)` holds, or else the one `make()` returns, kept.
+    template <class Equal, class Make>
+    std::shared_ptr<const List> find(Equal&& equal, Make&& make) {
+        for (size_t i = 0; i < kRecent; ++i) {
+            size_t k = (last_ + kRecent - i) % kRecent;
+            const std::shared_ptr<const List>& l = lists_[k];
+            if (l && equal(*l)) {
+                last_ = k;
+                return l;
+            }
+        }
+        std::shared_ptr<const List> made = make();
+        last_ = next_;
+        lists_[next_] = made;
+        next_ = (next_ + 1) % kRecent;
+        return made;
+    }
+
+private:
+    std::shared_ptr<const List> lists_[kRecent];
+    size_t next_ = 0;  ///< the slot the next new list takes (round robin)
+    size_t last_ = 0;  ///< the slot last returned
+};
+
+}  // namespace cq
