@@ -17,10 +17,8 @@ const Labels::List& Labels::none() {
 }
 
 std::shared_ptr<const Labels::List> Labels::of(List& labels) {
-    if (labels.empty()) return nullptr;
     thread_local RecentLists<List> recent;
-    return recent.find([&](const List& l) { return l == labels; },
-                       [&] { return std::make_shared<const List>(std::move(labels)); });
+    return recent.share(labels);
 }
 
 // ---- Properties ----
@@ -37,17 +35,16 @@ const Properties::Names& Properties::noNames() {
     return kNone;
 }
 
-size_t Properties::index(std::string_view name) const {
+size_t Properties::lowerIndex(std::string_view name) const {
     const Names& n = names();
     auto it = std::lower_bound(n.begin(), n.end(), name,
                                [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
-    return it != n.end() && std::string_view(*it) == name ? size_t(it - n.begin()) : n.size();
+    return size_t(it - n.begin());
 }
 
-std::shared_ptr<const Properties::Names> Properties::share(Names& names) {
-    if (names.empty()) return nullptr;
-    return recentNames().find([&](const Names& l) { return l == names; },
-                       [&] { return std::make_shared<const Names>(std::move(names)); });
+size_t Properties::index(std::string_view name) const {
+    size_t i = lowerIndex(name);
+    return i < size() && std::string_view(names()[i]) == name ? i : size();
 }
 
 void Properties::take(Map& map) {
@@ -86,18 +83,15 @@ const Value& Properties::at(std::string_view name) const {
 }
 
 void Properties::set(std::string_view name, Value value) {
-    size_t i = index(name);
-    if (i != size()) {
-        values_[i] = std::move(value);
+    const size_t pos = lowerIndex(name);
+    if (pos < size() && std::string_view(names()[pos]) == name) {
+        values_[pos] = std::move(value);
         return;
     }
     Names n = names();
-    auto at = std::lower_bound(n.begin(), n.end(), name,
-                               [](const std::string& a, std::string_view b) { return std::string_view(a) < b; });
-    const size_t pos = size_t(at - n.begin());
-    n.insert(at, std::string(name));
+    n.insert(n.begin() + std::ptrdiff_t(pos), std::string(name));
     values_.insert(values_.begin() + std::ptrdiff_t(pos), std::move(value));
-    names_ = share(n);
+    names_ = recentNames().share(n);
 }
 
 bool Properties::erase(std::string_view name) {
@@ -106,7 +100,7 @@ bool Properties::erase(std::string_view name) {
     Names n = names();
     n.erase(n.begin() + std::ptrdiff_t(i));
     values_.erase(values_.begin() + std::ptrdiff_t(i));
-    names_ = share(n);
+    names_ = recentNames().share(n);
     return true;
 }
 

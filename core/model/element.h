@@ -114,7 +114,7 @@ struct IdentityHashCache {
 // A relation's ends live in RelationElement, which only relations are allocated as: a node is 128
 // bytes smaller natively (152 with its shared_ptr block instead of 280; 48 in wasm32), and half of
 // the building graph's 210,500 elements are nodes. Build elements with make() and copy them with
-// copyOf(), which keep the kind and its layout together; the copy constructor is private so that a
+// copyOf(), which keep the kind and its layout together; the copy constructor is deleted so that a
 // relation is never sliced into a node.
 struct Element {
 protected:

@@ -120,11 +120,10 @@ public:
 
 private:
     static const Names& noNames();
-    size_t index(std::string_view name) const;
+    size_t lowerIndex(std::string_view name) const;  ///< where `name` is or would go
+    size_t index(std::string_view name) const;       ///< where `name` is, or size()
     /// Takes map's values and a shared list equal to its keys (map's values are left moved from).
     void take(Map& map);
-    /// The shared list equal to `names` (moved from when a new list is made).
-    static std::shared_ptr<const Names> share(Names& names);
 
     std::shared_ptr<const Names> names_;  ///< null when there are no properties
     std::vector<Value> values_;           ///< values_[i] is the value of (*names_)[i]

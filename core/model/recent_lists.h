@@ -36,6 +36,14 @@ public:
         return made;
     }
 
+    /// The recent list equal to `list`, or else a new one made from it (then `list` is moved
+    /// from; on a hit it is left as it was). An empty list is null: nothing to share.
+    std::shared_ptr<const List> share(List& list) {
+        if (list.empty()) return nullptr;
+        return find([&](const List& l) { return l == list; },
+                    [&] { return std::make_shared<const List>(std::move(list)); });
+    }
+
 private:
     std::shared_ptr<const List> lists_[kRecent];
     size_t next_ = 0;  ///< the slot the next new list takes (round robin)
