@@ -6,6 +6,10 @@
 # under Node next to the native runs (issue 6: the same benchmark, wasm/native side by side).
 # Benchmarks measure Release builds only: the sanitizer and Debug trees are not representative.
 # CQ_BENCH_NO_WASM=1 skips the wasm build and rows.
+# With no arguments (the full report) it then runs the npm package's benchmark (bench/js/bench.mjs:
+# the package against native and against TanStack DB's @tanstack/db-ivm in one Node process), which
+# writes docs/benchmarks-js.md, and puts its TanStack section into docs/benchmarks.md (issue 7: both
+# side by side there). About 7 + 10 minutes on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_root=${CQ_BUILD_ROOT:-build}
@@ -33,4 +37,10 @@ if [ "$wasm" = 1 ]; then
 elif [ "${CQ_BENCH_NO_WASM:-0}" = 1 ]; then
   args+=(--no-wasm)
 fi
-exec "$exe" "${args[@]}"
+if [ "$#" -gt 0 ] || [ "$wasm" = 0 ]; then
+  exec "$exe" "${args[@]}"
+fi
+"$exe" "${args[@]}"
+bash scripts/build.sh module js >&2
+node bench/js/bench.mjs
+node bench/js/bench.mjs --render build/bench-js.json --embed docs/benchmarks.md  # bench.mjs writes build/ at the root

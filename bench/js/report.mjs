@@ -10,6 +10,88 @@ const wc = (t) => (t && t.n ? `${fmt(rate(t))} (${fmt(cpuRate(t))})` : '—');
 const ratio = (a, b) => (a > 0 && b > 0 ? `${(a / b).toFixed(2)}x` : '—');
 const name = (n) => SCENARIOS.find((s) => s.number === n)?.name ?? String(n);
 
+/** The cqlite/TanStack table (docs/benchmarks-js.md, and docs/benchmarks.md through renderSection). */
+function tanstackTable(r) {
+  const L = [];
+  L.push('changes/s, wall (CPU). cqlite: storage memory, through the public API; "one at a time" = one transaction and one diff list per change ' +
+    '(applyEach: the crossing batched, not the semantics; applyChange: one crossing per change). TanStack: one `graph.run()` per change; batched: 1,000 changes per run. ' +
+    'TanStack queries (bench/js/tanstack.mjs): a D2 graph fed the same Change objects (an update retracts the previous Room value and inserts the new one); ' +
+    'the static room→floor(→building) names are joined once, so an update crosses one join into a `reduce` that sums and counts per group and emits the average.');
+  L.push('');
+  L.push('| rooms | # | scenario | cqlite applyEach /s | cqlite applyChange /s | TanStack 1 at a time /s | cqlite/TanStack 1 at a time (applyEach) | cqlite batch /s | TanStack batch /s | cqlite/TanStack batched | process CPU /s (cpuUsage), 1 at a time: cqlite applyEach / TanStack | results equal |');
+  L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
+  for (const t of r.tanstack) {
+    const c = r.cqlite.find((x) => x.rooms === t.rooms && x.scenario === t.scenario && x.storage === 'memory');
+    if (!c) continue;
+    L.push(`| ${t.rooms.toLocaleString('en-US')} | ${t.scenario} | ${name(t.scenario)} | ${wc(c.each)} | ${wc(c.single)} | ${wc(t.single)} | ` +
+      `${ratio(rate(c.each), rate(t.single))} (${ratio(cpuRate(c.each), cpuRate(t.single))}) | ${wc(c.batched)} | ${wc(t.batched)} | ` +
+      `${ratio(rate(c.batched), rate(t.batched))} (${ratio(cpuRate(c.batched), cpuRate(t.batched))}) | ` +
+      `${c.each.pcpu ? `${fmt(pcpuRate(c.each))} / ${fmt(pcpuRate(t.single))}` : '—'} | yes |`);
+  }
+  return L;
+}
+
+const median = (a) => {
+  const s = [...a].sort((x, y) => x - y);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** The alternated pairs (bench.mjs --pairs): the figure the 5x target is judged by. */
+function pairsTable(r) {
+  const L = [];
+  L.push(`### Alternated pairs, one change at a time (${r.pairs[0].rooms.toLocaleString('en-US')} rooms)`);
+  L.push('');
+  L.push('One run of each system is a noisy figure on this machine: rates move between runs, TanStack\'s most. Here each pair is a cqlite run (applyEach) and a TanStack run (one `graph.run()` per change) right after it, fresh engines and graphs, the same changes; ' +
+    'the cell is the median of the pairs\' ratios, by wall time and by process CPU (`process.cpuUsage()`, which counts the garbage V8 collects on helper threads), with the lowest and highest pair.');
+  L.push('');
+  L.push('| # | scenario | pairs | cqlite applyEach /s (median) | TanStack /s (median) | cqlite/TanStack, wall [range] | cqlite/TanStack, process CPU [range] | target 5x |');
+  L.push('|---|---|---|---|---|---|---|---|');
+  for (const s of [...new Set(r.pairs.map((p) => p.scenario))]) {
+    const ps = r.pairs.filter((p) => p.scenario === s);
+    const wall = ps.map((p) => rate(p.cqlite) / rate(p.tanstack));
+    const cpu = ps.map((p) => pcpuRate(p.cqlite) / pcpuRate(p.tanstack));
+    const range = (a) => `${median(a).toFixed(2)}x [${Math.min(...a).toFixed(2)}-${Math.max(...a).toFixed(2)}]`;
+    L.push(`| ${s} | ${name(s)} | ${ps.length} | ${fmt(median(ps.map((p) => rate(p.cqlite))))} | ${fmt(median(ps.map((p) => rate(p.tanstack))))} | ` +
+      `${range(wall)} | ${range(cpu)} | ${median(wall) >= 5 ? 'met' : 'not met'} |`);
+  }
+  return L;
+}
+
+/** Whether cqlite does at least 5x TanStack's changes/s on 1-hop and 2-hop, one at a time, 10,000
+ * rooms, wall: by the alternated pairs' medians when the run has them, else by the single runs. */
+function tanstackTargetMet(r) {
+  const by = (s) => {
+    const ps = (r.pairs ?? []).filter((p) => p.scenario === s);
+    if (ps.length) return median(ps.map((p) => rate(p.cqlite) / rate(p.tanstack)));
+    const c = r.cqlite.find((x) => x.rooms === 10000 && x.scenario === s && x.storage === 'memory');
+    const t = r.tanstack.find((x) => x.rooms === 10000 && x.scenario === s);
+    return c && t ? rate(c.each) / rate(t.single) : 0;
+  };
+  return by(3) >= 5 && by(5) >= 5;
+}
+
+/** The section `npm run bench` puts into docs/benchmarks.md (issue 7: both side by side there). */
+export function renderSection(r) {
+  const L = [];
+  L.push('## The npm package against TanStack DB (@tanstack/db-ivm)');
+  L.push('');
+  L.push(`Measured by \`npm run bench\` through bench/js/bench.mjs on ${r.startedAt.slice(0, 16).replace('T', ' ')} UTC (Node ${r.node}; load average ${r.loadavgStart.map((x) => x.toFixed(2)).join(', ')} at the start): ` +
+    'cqlite through the npm package\'s public API and TanStack\'s incremental engine in the same Node process, on the same building-comfort changes; both final results are checked against the model and against each other. ' +
+    'docs/benchmarks-js.md has the whole package report (every storage, latencies, memory, start-up).');
+  L.push('');
+  if (r.pairs?.length) {
+    L.push(...pairsTable(r));
+    L.push('');
+  }
+  L.push('### Single runs, every size');
+  L.push('');
+  L.push(...tanstackTable(r));
+  L.push('');
+  L.push(`Target (issue 7): cqlite at least 5x TanStack's changes/s on the 1-hop and 2-hop averaging queries, one change at a time, 10,000 rooms: **${tanstackTargetMet(r) ? 'met' : 'not met'}**.`);
+  L.push('');
+  return L.join('\n') + '\n';
+}
+
 export function renderMarkdown(r, o, abi) {
   const L = [];
   const load = (l) => l.map((x) => x.toFixed(2)).join(', ');
@@ -59,21 +141,11 @@ export function renderMarkdown(r, o, abi) {
   if (r.tanstack.length) {
     L.push('## cqlite against @tanstack/db-ivm, same process, same changes');
     L.push('');
-    L.push('changes/s, wall (CPU). cqlite: storage memory, through the public API; "one at a time" = one transaction and one diff list per change ' +
-      '(applyEach: the crossing batched, not the semantics; applyChange: one crossing per change). TanStack: one `graph.run()` per change; batched: 1,000 changes per run. ' +
-      'TanStack queries (bench/js/tanstack.mjs): a D2 graph fed the same Change objects (an update retracts the previous Room value and inserts the new one); ' +
-      'the static room→floor(→building) names are joined once, so an update crosses one join into a `reduce` that sums and counts per group and emits the average.');
+    L.push(...tanstackTable(r));
     L.push('');
-    L.push('| rooms | # | scenario | cqlite applyEach /s | cqlite applyChange /s | TanStack 1 at a time /s | cqlite/TanStack 1 at a time (applyEach) | cqlite batch /s | TanStack batch /s | cqlite/TanStack batched | process CPU /s (cpuUsage), 1 at a time: cqlite applyEach / TanStack | results equal |');
-    L.push('|---|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const t of r.tanstack) {
-      const c = r.cqlite.find((x) => x.rooms === t.rooms && x.scenario === t.scenario && x.storage === 'memory');
-      if (!c) continue;
-      L.push(`| ${t.rooms.toLocaleString('en-US')} | ${t.scenario} | ${name(t.scenario)} | ${wc(c.each)} | ${wc(c.single)} | ${wc(t.single)} | ` +
-        `${ratio(rate(c.each), rate(t.single))} (${ratio(cpuRate(c.each), cpuRate(t.single))}) | ${wc(c.batched)} | ${wc(t.batched)} | ` +
-        `${ratio(rate(c.batched), rate(t.batched))} (${ratio(cpuRate(c.batched), cpuRate(t.batched))}) | ` +
-        `${c.each.pcpu ? `${fmt(pcpuRate(c.each))} / ${fmt(pcpuRate(t.single))}` : '—'} | yes |`);
-    }
+  }
+  if (r.pairs?.length) {
+    L.push(...pairsTable(r));
     L.push('');
   }
 
@@ -120,14 +192,18 @@ export function renderMarkdown(r, o, abi) {
     const c = find(10000, s, 'memory'), n = nat(10000, s, 'memory');
     if (c && n) cells.push(`${name(s)} ${ratio(cpuRate(n.single), cpuRate(c.each))}`);
   }
-  if (cells.length) L.push(`- **wasm/native target (within 2x on the in-memory benchmarks): not met.** One change at a time, 10,000 rooms, CPU time, native is faster than the package by: ${cells.join(', ')} (wall-clock ratios in the tables are noisier).`);
+  if (cells.length) {
+    const worst = Math.max(...[1, 2, 3, 5].map((s) => [find(10000, s, 'memory'), nat(10000, s, 'memory')])
+      .filter(([c, n]) => c && n).map(([c, n]) => cpuRate(n.single) / cpuRate(c.each)));
+    L.push(`- **wasm/native target (within 2x on the in-memory benchmarks): ${worst <= 2 ? 'met' : 'not met'}.** One change at a time, 10,000 rooms, CPU time, native is faster than the package by: ${cells.join(', ')} (wall-clock ratios in the tables are noisier).`);
+  }
   const tcells = [];
   for (const s of [3, 5]) {
     const c = find(10000, s, 'memory'), t = tan(10000, s);
     if (c && t) tcells.push(`${name(s)}: cqlite (applyEach) ${fmt(rate(c.each))}/s vs TanStack ${fmt(rate(t.single))}/s wall (${ratio(rate(c.each), rate(t.single))}); ` +
       `by process CPU ${fmt(pcpuRate(c.each))}/s vs ${fmt(pcpuRate(t.single))}/s (${ratio(pcpuRate(c.each), pcpuRate(t.single))}); by main-thread CPU ${ratio(cpuRate(c.each), cpuRate(t.single))}`);
   }
-  if (tcells.length) L.push(`- **cqlite >= 5x TanStack on 1-hop and 2-hop: not met.** One change at a time, 10,000 rooms: ${tcells.join('; ')}. TanStack's per-change work here is small (an update crosses one join and re-reduces one group of 20 or 200 values), all in JS objects; cqlite's changes and diffs cross into and out of wasm in binary, once per 1,000 changes with applyEach, and its time is mostly the engine's in wasm (next item). ` +
+  if (tcells.length) L.push(`- **cqlite >= 5x TanStack on 1-hop and 2-hop: ${tanstackTargetMet(r) ? 'met' : 'not met'}.** One change at a time, 10,000 rooms: ${tcells.join('; ')}. TanStack's per-change work here is small (an update crosses one join and re-reduces one group of 20 or 200 values), all in JS objects; cqlite's changes and diffs cross into and out of wasm in binary, once per 1,000 changes with applyEach, and its time is mostly the engine's in wasm (next item). ` +
     'Which CPU figure is fair matters here: TanStack allocates much more JS garbage, and V8 collects part of it on helper threads while the main thread waits, so its main-thread CPU rate flatters it; wall time (both run in one process, one after the other) and process CPU count that work.');
   let abiSpan;
   if (abi?.rows?.length) {
