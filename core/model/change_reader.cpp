@@ -181,18 +181,20 @@ private:
     }
     bool elementString(string_t& s) {
         uint32_t bit;
-        std::string* target;
+        std::string* target = nullptr;
+        SourceName* source = nullptr;  // the source fields are interned names (source_name.h)
         if (key_ == "kind") bit = kKind, target = &kind_;
-        else if (key_ == "source") bit = kSource, target = &element_->ref.source;
+        else if (key_ == "source") bit = kSource, source = &element_->ref.source;
         else if (key_ == "id") bit = kId, target = &element_->ref.id;
         else if (key_ == "start") bit = kStart, target = &start_.id;
         else if (key_ == "end") bit = kEnd, target = &end_.id;
-        else if (key_ == "start_source") bit = kStartSource, target = &start_.source;
-        else if (key_ == "end_source") bit = kEndSource, target = &end_.source;
+        else if (key_ == "start_source") bit = kStartSource, source = &start_.source;
+        else if (key_ == "end_source") bit = kEndSource, source = &end_.source;
         else return false;
         if (seen_ & bit) return false;
         seen_ |= bit;
-        *target = std::move(s);
+        if (source) *source = SourceName(s);
+        else *target = std::move(s);
         if (bit == kKind && kind_ == "relation") toRelation();
         return true;
     }

@@ -133,7 +133,7 @@ bool Element::hasLabel(const std::string& label) const {
 uint64_t identityHashOf(const ElementRef& ref) {
     // Solution signatures are built from this value and stored (result rows are keyed by them), so
     // it must never change: the two std::hash values, combined.
-    return mixHash(std::hash<std::string>()(ref.source), std::hash<std::string>()(ref.id));
+    return mixHash(ref.source.hash(), std::hash<std::string>()(ref.id));  // source.hash() is std::hash's
 }
 
 uint64_t Element::identityHash() const {

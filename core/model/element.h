@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/model/properties.h"
+#include "core/model/source_name.h"
 #include "core/model/value.h"
 
 namespace cq {
@@ -38,9 +39,9 @@ inline bool sameBytes(const std::string& a, const std::string& b) {
 }
 
 struct ElementRef {
-    std::string source;
+    SourceName source;  ///< interned: a pointer compare (see source_name.h)
     std::string id;
-    bool operator==(const ElementRef& o) const { return sameBytes(id, o.id) && sameBytes(source, o.source); }
+    bool operator==(const ElementRef& o) const { return source == o.source && sameBytes(id, o.id); }
     bool operator!=(const ElementRef& o) const { return !(*this == o); }
     bool operator<(const ElementRef& o) const {
         return source < o.source || (source == o.source && id < o.id);

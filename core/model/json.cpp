@@ -132,8 +132,8 @@ Change changeFromJson(const Json& j) {
         if (e.contains("end")) element->end().id = stringField(e, "end", "relation");
     }
     if (element->isRelation()) {
-        element->start().source = e.contains("start_source") ? stringField(e, "start_source", "relation") : element->ref.source;
-        element->end().source = e.contains("end_source") ? stringField(e, "end_source", "relation") : element->ref.source;
+        element->start().source = e.contains("start_source") ? SourceName(stringField(e, "start_source", "relation")) : element->ref.source;
+        element->end().source = e.contains("end_source") ? SourceName(stringField(e, "end_source", "relation")) : element->ref.source;
     }
     change.element = std::move(element);
     return change;

@@ -102,6 +102,9 @@ TEST_CASE("readChangesBinary reads what the JSON reader reads from the same chan
     requireSameChanges(fromBinary, fromJson);
     REQUIRE(fromBinary[1].element->start().source == "S");  // defaults to the relation's source
     REQUIRE(fromBinary[1].element->end().source == "T");
+    // Interned as they are read: the same name is the same entry as any other "S".
+    REQUIRE(&fromBinary[1].element->start().source.str() == &SourceName("S").str());
+    REQUIRE(&fromBinary[1].element->ref.source.str() == &fromJson[1].element->ref.source.str());
 }
 
 TEST_CASE("readChangesBinary refuses every truncation and trailing bytes", "[change_binary]") {

@@ -1,13 +1,17 @@
 // SPDX-License-Identifier: MIT
 // Elements: identityHash (computed once and kept, never carried into a copy, a function of the ref
-// alone: solution signatures built from it are stored), relation ends, and shared label lists.
+// alone: solution signatures built from it are stored), relation ends, shared label lists, and
+// interned source names.
 #include <catch2/catch.hpp>
 
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <utility>
 
+#include "core/common/hash.h"
 #include "core/model/change_reader.h"
+#include "core/model/json.h"
 #include "core/model/element.h"
 
 using namespace cq;
@@ -39,6 +43,52 @@ TEST_CASE("identityHash depends on the ref only and is not carried into copies",
     auto fresh = Element::make(ElementKind::Node);
     fresh->ref = {"other", "room-1"};
     REQUIRE(Element::copyOf(*swapped)->identityHash() == fresh->identityHash());  // a copy hashes its own ref
+}
+
+TEST_CASE("sources are interned names: one copy per name, equal exactly when the same name", "[element]") {
+    // However built, equal names are one entry; different names are not, also when they share a
+    // prefix or differ only in length.
+    const std::string built = std::string("fac") + "ilities";
+    SourceName a("facilities"), b(built), c(std::string_view("facilities-2").substr(0, 10));
+    REQUIRE(&a.str() == &b.str());
+    REQUIRE(&a.str() == &c.str());
+    REQUIRE(a == b);
+    REQUIRE(SourceName("facilities-2") != a);
+    REQUIRE(SourceName("facilitie") != a);
+    REQUIRE(a == "facilities");
+    REQUIRE(a == built);
+    REQUIRE(a != "other");
+    // More names than the per-thread recent list holds (4): still one entry each, found again.
+    std::vector<SourceName> many;
+    for (int i = 0; i < 12; ++i) many.emplace_back("src-" + std::to_string(i));
+    for (int i = 0; i < 12; ++i) REQUIRE(&many[size_t(i)].str() == &SourceName("src-" + std::to_string(i)).str());
+    // The empty name is the default; order is the bytes' order; the kept hash is std::hash's (ref
+    // hashes, and the signatures stored from them, are the same as when sources were strings).
+    REQUIRE(SourceName().empty());
+    REQUIRE(SourceName("") == SourceName());
+    REQUIRE(SourceName("a") < SourceName("b"));
+    REQUIRE_FALSE(SourceName("b") < SourceName("a"));
+    REQUIRE_FALSE(a < a);
+    REQUIRE(SourceName("ab") < SourceName("b"));
+    REQUIRE(a.hash() == std::hash<std::string>()("facilities"));
+    REQUIRE(identityHashOf(ElementRef{"facilities", "room-1"}) ==
+            mixHash(std::hash<std::string>()("facilities"), std::hash<std::string>()("room-1")));
+    REQUIRE("(" + a + ":" == std::string("(facilities:"));
+
+    // The JSON readers (fast and DOM) intern (the binary one: change_binary_test.cpp).
+    const std::string json =
+        R"({"op":"insert","element":{"kind":"relation","source":"bms","id":"r","labels":["L"],"start":"a","end":"b","end_source":"other"}})";
+    std::vector<Change> fast;
+    bool isArray = true;
+    REQUIRE(readChangesFast(json.c_str(), fast, isArray));
+    REQUIRE(fast.size() == 1);
+    std::vector<Change> dom{changeFromJson(parseJson(json))};
+    for (const std::vector<Change>* v : {&fast, &dom}) {
+        const Element& e = *(*v)[0].element;
+        REQUIRE(&e.ref.source.str() == &SourceName("bms").str());
+        REQUIRE(&e.start().source.str() == &e.ref.source.str());  // defaults to the relation's source
+        REQUIRE(&e.end().source.str() == &SourceName("other").str());
+    }
 }
 
 TEST_CASE("only relations carry ends, and copies keep the kind and the ends", "[element]") {
