@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/change_binary.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -32,6 +33,28 @@ private:
     static constexpr int kMaxDepth = 512;  // as the JSON scanner
     Labels::List labels_;  ///< the labels being read (shared through Labels::from)
     Map props_;            ///< the properties being read (Properties::from moves the values out)
+    std::vector<std::string_view> keys_;  ///< an element's property keys, in the input
+    std::vector<Value> values_;           ///< their values, in the same order
+
+    /// The property keys of an element as a change listed them, with the shared sorted names they
+    /// make and where each value goes among those: a stream of updates lists the same keys in
+    /// the same order (JavaScript objects keep their insertion order), so a change's properties
+    /// need no key strings, no sorted map and no search for the shared names, only one compare per
+    /// key. Through the package, reading changes was about 9% of a 1-hop change (V8 CPU profile).
+    struct KeyOrder {
+        std::vector<std::string> keys;
+        std::shared_ptr<const Properties::Names> names;
+        std::vector<uint32_t> slot;  ///< keys[i] is (*names)[slot[i]]
+    };
+    static constexpr size_t kOrders = 4;
+    static KeyOrder* orders() {
+        thread_local KeyOrder recent[kOrders];
+        return recent;
+    }
+    static size_t& nextOrder() {
+        thread_local size_t next = 0;
+        return next;
+    }
 
     bool bytes(void* to, size_t n) {
         if (size_t(end_ - p_) < n) return false;
@@ -46,6 +69,14 @@ private:
         uint32_t n = 0;
         if (!u32(n) || size_t(end_ - p_) < n) return false;
         s.assign(reinterpret_cast<const char*>(p_), n);
+        p_ += n;
+        return true;
+    }
+    /// A string as a view of the input (valid while it is).
+    bool view(std::string_view& s) {
+        uint32_t n = 0;
+        if (!u32(n) || size_t(end_ - p_) < n) return false;
+        s = std::string_view(reinterpret_cast<const char*>(p_), n);
         p_ += n;
         return true;
     }
@@ -94,12 +125,63 @@ private:
         e->labels = Labels::from(labels_);
         uint32_t properties = 0;
         if (!u32(properties) || properties > size_t(end_ - p_) / 5) return false;
-        props_.clear();
-        props_.reserve(properties);
-        if (!entries(props_, properties, 0)) return false;
-        e->properties = Properties::from(props_);
+        if (!elementProperties(*e, properties)) return false;
         c.element = std::move(e);
         return true;
+    }
+
+    /// An element's properties: read in the order the change lists them, then placed through a
+    /// key order seen before (see KeyOrder), else through a map as any other map.
+    bool elementProperties(Element& e, uint32_t n) {
+        keys_.clear();
+        values_.clear();
+        for (uint32_t i = 0; i < n; ++i) {
+            std::string_view key;
+            if (!view(key)) return false;
+            keys_.push_back(key);
+            values_.emplace_back();
+            if (!value(values_.back(), 0)) return false;
+        }
+        if (n == 0) {
+            e.properties = Properties();
+            return true;
+        }
+        KeyOrder* order = recentOrder();
+        if (order) {
+            std::vector<Value> sorted(n);
+            for (uint32_t i = 0; i < n; ++i) sorted[order->slot[i]] = std::move(values_[i]);
+            e.properties = Properties::ofNames(order->names, std::move(sorted));
+            return true;
+        }
+        props_.clear();
+        props_.reserve(n);
+        for (uint32_t i = 0; i < n; ++i)
+            if (!props_.emplace(std::string(keys_[i]), std::move(values_[i])).second) return false;  // a repeated key
+        e.properties = Properties::from(props_);
+        remember(e.properties);
+        return true;
+    }
+
+    /// The recent key order equal to keys_, or null.
+    KeyOrder* recentOrder() {
+        for (size_t k = 0; k < kOrders; ++k) {
+            KeyOrder& o = orders()[k];
+            if (!o.names || o.keys.size() != keys_.size()) continue;
+            bool same = true;
+            for (size_t i = 0; same && i < keys_.size(); ++i) same = std::string_view(o.keys[i]) == keys_[i];
+            if (same) return &o;
+        }
+        return nullptr;
+    }
+    /// Keeps keys_'s order for `p` (read from them), replacing the oldest.
+    void remember(const Properties& p) {
+        KeyOrder& o = orders()[nextOrder()++ % kOrders];
+        o.keys.assign(keys_.begin(), keys_.end());
+        o.names = p.sharedNames();
+        o.slot.resize(keys_.size());
+        const Properties::Names& names = p.names();
+        for (size_t i = 0; i < keys_.size(); ++i)
+            o.slot[i] = uint32_t(std::lower_bound(names.begin(), names.end(), keys_[i]) - names.begin());
     }
 
     bool entries(Map& m, uint32_t n, int depth) {

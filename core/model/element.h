@@ -112,8 +112,8 @@ struct IdentityHashCache {
 // ref, labels and properties, which sit together in its first two cache lines. (The hash cache at
 // the end cost a third line: 2.7% of the cycles of a change at 100,000 rooms, perf.)
 //
-// A relation's ends live in RelationElement, which only relations are allocated as: a node is 128
-// bytes smaller natively (152 with its shared_ptr block instead of 280; 48 in wasm32), and half of
+// A relation's ends live in RelationElement, which only relations are allocated as: a node is 80
+// bytes smaller natively (136 with its shared_ptr block instead of 216; 32 in wasm32), and half of
 // the building graph's 210,500 elements are nodes. Build elements with make() and copy them with
 // copyOf(), which keep the kind and its layout together; the copy constructor is deleted so that a
 // relation is never sliced into a node.

@@ -74,8 +74,18 @@ public:
         scratch.clear();
         return p;
     }
+    /// Properties of a shared list of names and their values in its order (values.size() ==
+    /// names->size(); null names for none): for a decoder that found the names already shared.
+    static Properties ofNames(std::shared_ptr<const Names> names, std::vector<Value> values) {
+        Properties p;
+        p.names_ = std::move(names);
+        p.values_ = std::move(values);
+        return p;
+    }
     Map toMap() const;
 
+    /// The shared list of names (null when there are none), for ofNames().
+    const std::shared_ptr<const Names>& sharedNames() const { return names_; }
     /// The names, sorted; shared with the other elements that have the same ones.
     const Names& names() const { return names_ ? *names_ : noNames(); }
     /// Whether `o` has the same names (usually the same shared list: one pointer compare).

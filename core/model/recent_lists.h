@@ -30,6 +30,9 @@ public:
             }
         }
         std::shared_ptr<const List> made = make();
+        // Round robin, but never over the list used last: a stream that alternates one common list
+        // with many others ("Room" between rooms of odd labels) keeps sharing the common one.
+        if (next_ == last_ && lists_[last_]) next_ = (next_ + 1) % kRecent;
         last_ = next_;
         lists_[next_] = made;
         next_ = (next_ + 1) % kRecent;

@@ -148,3 +148,51 @@ TEST_CASE("readChangesBinary refuses input of another form", "[change_binary]") 
     deep.u8(0);
     REQUIRE(refused(deep));  // nesting past 512
 }
+
+TEST_CASE("readChangesBinary places properties by key orders it has seen, in any order and past its memory",
+          "[change_binary]") {
+    // Node updates with the keys of `orders[k]`, in that order, value i+1 for key i: the reader
+    // keeps 4 key orders; two orders alternating hit them, then 6 cycled through miss and evict.
+    const std::vector<std::vector<std::string>> orders = {
+        {"name", "temperature", "humidity"}, {"humidity", "name", "temperature"}, {"temperature", "humidity", "name"},
+        {"name", "humidity", "temperature"}, {"humidity", "temperature", "name"}, {"temperature", "name", "humidity"}};
+    Writer w;
+    std::string json = "[";
+    const int count = 24;
+    w.u32(count);
+    for (int c = 0; c < count; ++c) {
+        const std::vector<std::string>& keys = orders[size_t(c < 8 ? c % 2 : c % 6)];
+        w.u8(1).u8(0).str("S").str("room-" + std::to_string(c)).u32(1).str("Room").u32(uint32_t(keys.size()));
+        json += std::string(c ? "," : "") + R"({"op":"update","element":{"source":"S","id":"room-)" + std::to_string(c) +
+                R"(","labels":["Room"],"properties":{)";
+        for (size_t i = 0; i < keys.size(); ++i) {
+            w.str(keys[i]).u8(3).f64(double(c * 10 + int(i) + 1));
+            json += std::string(i ? "," : "") + "\"" + keys[i] + "\":" + std::to_string(c * 10 + int(i) + 1);
+        }
+        json += "}}}";
+    }
+    json += "]";
+    std::vector<Change> fromBinary, fromJson;
+    REQUIRE(readChangesBinary(w.out.data(), w.out.size(), fromBinary));
+    bool isArray = false;
+    REQUIRE(readChangesFast(json.c_str(), fromJson, isArray));
+    requireSameChanges(fromBinary, fromJson);
+    for (const Change& c : fromBinary) {  // one shared list of names, however the keys came
+        REQUIRE(c.element->properties.sharedNames() == fromBinary[0].element->properties.sharedNames());
+        REQUIRE(c.element->properties.names() == Properties::Names{"humidity", "name", "temperature"});
+    }
+    // Read again (every order now maybe remembered): the same.
+    std::vector<Change> again;
+    REQUIRE(readChangesBinary(w.out.data(), w.out.size(), again));
+    requireSameChanges(again, fromJson);
+
+    // A repeated key is refused whether or not the reader knows an order of those keys.
+    for (const std::vector<std::string>& keys :
+         {std::vector<std::string>{"name", "name", "humidity"}, std::vector<std::string>{"humidity", "name", "humidity"}}) {
+        Writer d;
+        d.u32(1).u8(1).u8(0).str("S").str("r").u32(0).u32(3);
+        for (const std::string& k : keys) d.str(k).u8(0);
+        std::vector<Change> out;
+        REQUIRE_FALSE(readChangesBinary(d.out.data(), d.out.size(), out));
+    }
+}
