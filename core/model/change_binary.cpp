@@ -82,10 +82,9 @@ private:
     }
     /// A source name: interned from the bytes in place (a recent name allocates nothing).
     bool str(SourceName& s) {
-        uint32_t n = 0;
-        if (!u32(n) || size_t(end_ - p_) < n) return false;
-        s = SourceName(std::string_view(reinterpret_cast<const char*>(p_), n));
-        p_ += n;
+        std::string_view v;
+        if (!view(v)) return false;
+        s = SourceName(v);
         return true;
     }
     /// An integer sent as a double: integral, |d| <= 2^53 (larger ones come as kInt64).
