@@ -217,14 +217,14 @@ export function renderMarkdown(r, o, abi) {
     if (e.length) abiSpan = { engine: span(e), wasm: span(w) };
   }
   L.push('- **What limits cqlite under wasm.** The engine itself runs in wasm at the wasm/native ratios of docs/benchmarks.md (the same benchmark compiled by Emscripten, no JavaScript in the timed calls). Through the package every call adds the crossing: the changes encoded in a binary form (js/src/change_encoder.ts; shapes it does not take go as JSON text) into one reused buffer in the wasm heap, read straight into Change values (core/model/change_binary.cpp), the engine, the diffs written in a binary form too (core/query/diff_binary.h) and built into the objects JSON.parse gave (js/src/response_decoder.ts). ' +
-    'A CPU profile of the package (bench/js/profile.mjs with a --profiling-funcs build; 1-hop, 10,000 rooms, applyEach, 2026-12-04 06:11, binary answers): 61% engine and libc++ in wasm, 8% dlmalloc/dlfree, about 5% the change encoder, about 1% the answer decoder (JSON.parse of the answers was 11% at 04:00), the rest the harness, the profiler (8%) and Emscripten\'s glue. ' +
+    'A CPU profile of the package (bench/js/profile.mjs with a --profiling-funcs build; 1-hop, 10,000 rooms, applyEach, 2026-12-05 00:15, after the interned sources): 65% engine and libc++ in wasm (of which the element index\'s lookups by ref about 16%, mostly cache misses: wasm has no prefetch; the evaluator 12%; reading the changes about 9%), 6% dlmalloc/dlfree, about 5% the change encoder, about 1% the answer decoder, the rest the harness, the profiler (10%) and Emscripten\'s glue. ' +
     (abiSpan ? `The C ABI table (from the last run with --abi; see its date) puts the native ABI ${abiSpan.engine} slower than the engine and wasm ${abiSpan.wasm} slower than the native ABI.` : ''));
   {
     const gains = [1, 2, 3, 5].map((sc) => find(10000, sc, 'memory')).filter((x) => x && rate(x.single) > 0)
       .map((x) => `${name(x.scenario)} ${ratio(rate(x.each), rate(x.single))}`);
     L.push(`- **applyEach** (one crossing for many changes, each still its own transaction and diff list) against applyChange (one crossing per change), 10,000 rooms, wall: ${gains.join(', ')}.`);
   }
-  L.push('- What would help next: in the engine, integer element ids instead of two-string ElementRefs and compact rows (fewer allocations, smaller Values, fewer cache misses); at the boundary, diffs in a binary form (JSON.parse is near the cheapest way to build the JS objects, so less to gain there than on the way in).');
+  L.push('- What would help next: in the engine, integer element ids instead of string ids (sources are interned names since 2026-12-05), a smaller Value (40 bytes natively: a std::string inside) and compact rows: fewer allocations and fewer cache misses, which in wasm are not overlapped by prefetching.');
   L.push('- Numbers crossing the boundary: a JSON number without a fraction (72, the model\'s initial temperature) reaches the engine as an integer, where the native benchmark has the double 72.0. The results are numerically the same (checked), but the package cannot send a float with an integral value (an API limitation worth knowing for typed comparisons).');
   {
     const files = r.cqlite.filter((x) => x.rooms === 10000 && x.storage === 'file');

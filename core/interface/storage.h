@@ -47,7 +47,7 @@ public:
     /// Appends the relations with affinity to `slot` whose start (tail) node is `node` (only its
     /// ref matters, and the node need not be stored). An element, not a ref: an index keyed by ref
     /// hashes can use the hash the element keeps (Element::identityHash) instead of hashing the
-    /// ref's two strings again (about 2% of a 2-hop change's instructions).
+    /// ref again (about 2% of a 2-hop change's instructions when a ref was two strings).
     virtual void relationsByStart(int slot, const Element& node, std::vector<ElementPtr>& out) = 0;
     /// Appends the relations with affinity to `slot` whose end (head) node is `node`.
     virtual void relationsByEnd(int slot, const Element& node, std::vector<ElementPtr>& out) = 0;

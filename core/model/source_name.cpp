@@ -10,7 +10,8 @@ namespace cq {
 
 namespace {
 
-std::size_t hashOf(std::string_view s) { return std::hash<std::string>()(std::string(s)); }
+// std::hash of a string_view equals std::hash of a string of the same characters ([string.view.hash]).
+std::size_t hashOf(std::string_view s) { return std::hash<std::string_view>()(s); }
 
 }  // namespace
 
