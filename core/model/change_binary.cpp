@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/model/change_binary.h"
 
+#include "core/model/recent_lists.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -46,14 +48,9 @@ private:
         std::shared_ptr<const Properties::Names> names;
         std::vector<uint32_t> slot;  ///< keys[i] is (*names)[slot[i]]
     };
-    static constexpr size_t kOrders = 4;
-    static KeyOrder* orders() {
-        thread_local KeyOrder recent[kOrders];
+    static RecentLists<KeyOrder>& orders() {
+        thread_local RecentLists<KeyOrder> recent;
         return recent;
-    }
-    static size_t& nextOrder() {
-        thread_local size_t next = 0;
-        return next;
     }
 
     bool bytes(void* to, size_t n) {
@@ -145,7 +142,12 @@ private:
             e.properties = Properties();
             return true;
         }
-        KeyOrder* order = recentOrder();
+        const std::shared_ptr<const KeyOrder> order = orders().lookup([&](const KeyOrder& o) {
+            if (o.keys.size() != keys_.size()) return false;
+            for (size_t i = 0; i < keys_.size(); ++i)
+                if (std::string_view(o.keys[i]) != keys_[i]) return false;
+            return true;
+        });
         if (order) {
             std::vector<Value> sorted(n);
             for (uint32_t i = 0; i < n; ++i) sorted[order->slot[i]] = std::move(values_[i]);
@@ -157,30 +159,15 @@ private:
         for (uint32_t i = 0; i < n; ++i)
             if (!props_.emplace(std::string(keys_[i]), std::move(values_[i])).second) return false;  // a repeated key
         e.properties = Properties::from(props_);
-        remember(e.properties);
+        // Keeps keys_'s order, read into these properties.
+        auto made = std::make_shared<KeyOrder>();
+        made->keys.assign(keys_.begin(), keys_.end());
+        made->names = e.properties.sharedNames();
+        const Properties::Names& names = e.properties.names();
+        for (std::string_view key : keys_)
+            made->slot.push_back(uint32_t(std::lower_bound(names.begin(), names.end(), key) - names.begin()));
+        orders().keep(std::move(made));
         return true;
-    }
-
-    /// The recent key order equal to keys_, or null.
-    KeyOrder* recentOrder() {
-        for (size_t k = 0; k < kOrders; ++k) {
-            KeyOrder& o = orders()[k];
-            if (!o.names || o.keys.size() != keys_.size()) continue;
-            bool same = true;
-            for (size_t i = 0; same && i < keys_.size(); ++i) same = std::string_view(o.keys[i]) == keys_[i];
-            if (same) return &o;
-        }
-        return nullptr;
-    }
-    /// Keeps keys_'s order for `p` (read from them), replacing the oldest.
-    void remember(const Properties& p) {
-        KeyOrder& o = orders()[nextOrder()++ % kOrders];
-        o.keys.assign(keys_.begin(), keys_.end());
-        o.names = p.sharedNames();
-        o.slot.resize(keys_.size());
-        const Properties::Names& names = p.names();
-        for (size_t i = 0; i < keys_.size(); ++i)
-            o.slot[i] = uint32_t(std::lower_bound(names.begin(), names.end(), keys_[i]) - names.begin());
     }
 
     bool entries(Map& m, uint32_t n, int depth) {

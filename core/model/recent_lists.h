@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // RecentLists: the few immutable lists a thread made or found last, so that equal lists are
-// shared. Element labels and property names repeat across a graph's elements (every room has
+// shared (label lists, property names, and the binary change reader's key orders). Element labels and property names repeat across a graph's elements (every room has
 // ["Room"] and the same five property names), so each element points at one shared list instead
 // of owning a copy. No global table and no lock: a per-thread cache of kRecent lists, tried
 // newest first; a decoded stream repeats a few lists (a change is usually an update of an element
@@ -10,6 +10,7 @@
 #pragma once
 #include <cstddef>
 #include <memory>
+#include <utility>
 
 namespace cq {
 
@@ -21,6 +22,16 @@ public:
     /// The recent list for which `equal(list)` holds, or else the one `make()` returns, kept.
     template <class Equal, class Make>
     std::shared_ptr<const List> find(Equal&& equal, Make&& make) {
+        if (std::shared_ptr<const List> l = lookup(equal)) return l;
+        std::shared_ptr<const List> made = make();
+        keep(made);
+        return made;
+    }
+
+    /// find() in two steps, for a caller whose new list is made by work that may fail (then it
+    /// keeps nothing): the recent list for which `equal(list)` holds, or null.
+    template <class Equal>
+    std::shared_ptr<const List> lookup(Equal&& equal) {
         for (size_t i = 0; i < kRecent; ++i) {
             size_t k = (last_ + kRecent - i) % kRecent;
             const std::shared_ptr<const List>& l = lists_[k];
@@ -29,14 +40,16 @@ public:
                 return l;
             }
         }
-        std::shared_ptr<const List> made = make();
+        return nullptr;
+    }
+    /// Keeps `made` as the newest list.
+    void keep(std::shared_ptr<const List> made) {
         // Round robin, but never over the list used last: a stream that alternates one common list
         // with many others ("Room" between rooms of odd labels) keeps sharing the common one.
         if (next_ == last_ && lists_[last_]) next_ = (next_ + 1) % kRecent;
         last_ = next_;
-        lists_[next_] = made;
+        lists_[next_] = std::move(made);
         next_ = (next_ + 1) % kRecent;
-        return made;
     }
 
     /// The recent list equal to `list`, or else a new one made from it (then `list` is moved

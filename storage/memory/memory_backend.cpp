@@ -191,13 +191,9 @@ public:
     /// Whether the set is a bit mask alone (then mask() and fromMask() carry it whole).
     bool small() const { return bits_ & 1; }
     uint64_t mask() const { return bits_ >> 1; }
+    /// The small set whose mask() is `mask` (its slots are below kMaskBits).
     static SlotSet fromMask(uint64_t mask) {
         SlotSet s;
-        if (mask >> kMaskBits) {  // slot 63: not a small set's (never from mask(), kept for safety)
-            std::vector<int> slots;
-            for (uint64_t m = mask; m; m &= m - 1) slots.push_back(std::countr_zero(m));
-            return SlotSet(slots);
-        }
         s.bits_ = mask << 1 | 1;
         return s;
     }

@@ -151,8 +151,9 @@ TEST_CASE("readChangesBinary refuses input of another form", "[change_binary]") 
 
 TEST_CASE("readChangesBinary places properties by key orders it has seen, in any order and past its memory",
           "[change_binary]") {
-    // Node updates with the keys of `orders[k]`, in that order, value i+1 for key i: the reader
-    // keeps 4 key orders; two orders alternating hit them, then 6 cycled through miss and evict.
+    // Node updates with the keys of `orders[k]`, in that order, value i+1 for key i: two orders
+    // alternating hit the reader's recent key orders, then all 6 are met; after that, 20 other
+    // key sets push them out of its memory (16), and reading the updates again rebuilds them.
     const std::vector<std::vector<std::string>> orders = {
         {"name", "temperature", "humidity"}, {"humidity", "name", "temperature"}, {"temperature", "humidity", "name"},
         {"name", "humidity", "temperature"}, {"humidity", "temperature", "name"}, {"temperature", "name", "humidity"}};
@@ -181,7 +182,15 @@ TEST_CASE("readChangesBinary places properties by key orders it has seen, in any
         REQUIRE(c.element->properties.sharedNames() == fromBinary[0].element->properties.sharedNames());
         REQUIRE(c.element->properties.names() == Properties::Names{"humidity", "name", "temperature"});
     }
-    // Read again (every order now maybe remembered): the same.
+    // Read again after 20 other key orders: the same.
+    {
+        Writer f;
+        f.u32(20);
+        for (int k = 0; k < 20; ++k) f.u8(1).u8(0).str("S").str("x").u32(0).u32(1).str("k" + std::to_string(k)).u8(0);
+        std::vector<Change> filler;
+        REQUIRE(readChangesBinary(f.out.data(), f.out.size(), filler));
+        REQUIRE(filler[19].element->properties.names() == Properties::Names{"k19"});
+    }
     std::vector<Change> again;
     REQUIRE(readChangesBinary(w.out.data(), w.out.size(), again));
     requireSameChanges(again, fromJson);
