@@ -37,9 +37,12 @@ struct SqliteOptions {
     /// during `cqlite run`). Ignored under Emscripten, read-only, and with another VFS.
     bool exclusiveLock = true;
     /// Journal bytes past which a commit folds the journal into the keyed tables (one SQLite
-    /// transaction; docs/storage.md, "Journal and fold"). 0: the keyed tables' size, at least
-    /// 4 MiB, so that a fold never writes more rows than the appends since the last one saved.
+    /// transaction; docs/storage.md, "Journal and fold"). 0: automatic, once the records that
+    /// later ones superseded weigh as much as the state (the keyed tables and the elements the
+    /// journal added), at least `minFoldBytes`: a fold never writes more than it saves.
     int64_t foldBytes = 0;
+    /// The floor of the automatic threshold (0: 16 MiB). Tests make it small.
+    int64_t minFoldBytes = 0;
     /// The size of a journal chunk (a row of the journal table, docs/storage.md). 0: the page
     /// size less 64 bytes, so that a chunk fills one leaf page. Tests make it small.
     int64_t journalChunkBytes = 0;

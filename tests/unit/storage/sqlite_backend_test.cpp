@@ -773,6 +773,65 @@ TEST_CASE("sqlite backend: elements written around many rollbacks are all folded
     CHECK(wrong == 0);
 }
 
+TEST_CASE("sqlite backend: a journal that only adds elements is not folded, one that supersedes is", "[storage][sqlite]") {
+    // The automatic threshold (floor 4,000 bytes here): a fold is due once the records that later
+    // ones superseded weigh as much as the state. 1,000 inserts write far more than the floor but
+    // supersede nothing: no fold, the elements table stays empty and the journal holds them.
+    // Updates then supersede: a fold writes every element. Inserts and deletes of the same
+    // elements add nothing, so they fold once they outweigh the floor.
+    TempDb db;
+    SqliteOptions options;
+    options.minFoldBytes = 4000;
+    options.journalChunkBytes = 500;
+    const int count = 1000;
+    auto version = [](int i, int64_t v) { return node(numbered("e", i), Map{{"v", Value(v)}, {"pad", Value("0123456789")}}, v); };
+    auto commitEach = [&](StorageBackend& b, QueryStore& q, int64_t v) {
+        for (int i = 0; i < count; i += 50) {
+            b.begin();
+            for (int k = i; k < i + 50; ++k) q.elements->setElement(version(k, v), {0});
+            b.commit();
+        }
+    };
+    {
+        auto backend = makeSqliteBackend(db.path(), options);
+        QueryStore q = backend->openQuery("q");
+        commitEach(*backend, q, 1);
+    }
+    CHECK(rawInt(db.path(), "SELECT count(*) FROM elements") == 0);
+    CHECK(rawInt(db.path(), "SELECT gen FROM journal_gen") == 1);
+    CHECK(rawInt(db.path(), "SELECT count(*) FROM journal") > 40);  // 1,000 inserts: over 40 KB
+    {
+        // Reopened, the journal's growth is not known: it counts as superseded (a fold sooner).
+        // Updates in the same session, the rest of the test, fold once they outweigh it.
+        auto backend = makeSqliteBackend(db.path(), options);
+        QueryStore q = backend->openQuery("q");
+        for (int64_t v = 2; v <= 3; ++v) commitEach(*backend, q, v);
+    }
+    CHECK(rawInt(db.path(), "SELECT count(*) FROM elements") == count);
+    const int64_t gen = rawInt(db.path(), "SELECT gen FROM journal_gen");
+    CHECK(gen > 1);
+    {
+        auto backend = makeSqliteBackend(db.path(), options);
+        QueryStore q = backend->openQuery("q");
+        // A fold just happened or not long ago; fresh elements inserted and deleted, round after
+        // round, supersede everything they write.
+        for (int round = 0; round < 100; ++round) {
+            backend->begin();
+            for (int k = 0; k < 20; ++k) q.elements->setElement(version(count + k, round), {0});
+            backend->commit();
+            backend->begin();
+            for (int k = 0; k < 20; ++k) q.elements->deleteElement(refOf(numbered("e", count + k)));
+            backend->commit();
+        }
+        for (int i = 0; i < count; ++i) {
+            ElementPtr e = q.elements->getElement(refOf(numbered("e", i)));
+            REQUIRE(e);
+            CHECK(dump(e) == dump(version(i, 3)));
+        }
+    }
+    CHECK(rawInt(db.path(), "SELECT gen FROM journal_gen") > gen);
+}
+
 TEST_CASE("sqlite backend: journal rows of an earlier fold are overwritten, never replayed", "[storage][sqlite]") {
     // Rows of at most 2,000 bytes, a fold past 5,000 bytes of journal. Each big transaction
     // (some 30 KB) writes many rows and folds; the small one after it writes slot 0 and does
