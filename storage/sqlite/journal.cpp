@@ -46,6 +46,7 @@ Writer& Recorder::body() {
 void Recorder::end() {
     if (inKey_) body();  // a record without a body still has its (empty) body's length
     closeLength();
+    ends_.push_back(out_.size());
 }
 
 void Recorder::openLength() {

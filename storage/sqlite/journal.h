@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/sqlite/value_codec.h"
 
@@ -83,13 +84,24 @@ public:
     void folded() { ordered_ = 0; }
     size_t size() const { return out_.size(); }
     bool empty() const { return out_.empty(); }
-    void truncate(size_t size) { out_.truncate(size); }
-    void clear() { out_.clear(); }
+    /// Where each record of the entry ends (offsets into bytes(), ascending): the backend cuts a
+    /// large entry into chunks at these without parsing it again (7% of a 100,000-room
+    /// bootstrap's instructions went to parsing and copying record by record).
+    const std::vector<size_t>& recordEnds() const { return ends_; }
+    void truncate(size_t size) {
+        out_.truncate(size);
+        while (!ends_.empty() && ends_.back() > size) ends_.pop_back();
+    }
+    void clear() {
+        out_.clear();
+        ends_.clear();
+    }
 
 private:
     void openLength();
     void closeLength();
     sqlitecodec::Writer out_;
+    std::vector<size_t> ends_;
     size_t lengthAt_ = 0;
     bool inKey_ = false;
     size_t ordered_ = 0;

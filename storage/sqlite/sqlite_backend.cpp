@@ -848,23 +848,32 @@ private:
             chunkSlot_ = row.slot;
         } else {
             // A large entry (a batch): its records fill the current chunk and as many as needed
-            // after it; a record larger than a chunk has a row of its own, of its size.
-            std::vector<std::string> chunks(1, chunkSlot_ >= 0 ? chunk_ : std::string());
-            const int64_t first = std::max<int64_t>(chunkSlot_, 0);
-            sqlitejournal::Parser parser(entry);
-            Record rec;
-            size_t at = 0;
-            while (parser.next(rec)) {
-                const size_t end = size_t(rec.body.data() + rec.body.size() - entry.data());
-                if (!chunks.back().empty() && chunks.back().size() + (end - at) > capacity) chunks.emplace_back();
-                chunks.back().append(entry.substr(at, end - at));
+            // after it; a record larger than a chunk has a row of its own, of its size. Each row
+            // is a piece of the entry, cut where records end (after the current chunk's records,
+            // in the first).
+            const std::vector<size_t>& ends = shared_.journal.recordEnds();
+            if (ends.empty() || ends.back() != entry.size())
+                throw Error(ErrorCode::Internal, "a journal entry does not end with its last record");
+            std::vector<ChunkRow> rows;
+            int64_t slot = std::max<int64_t>(chunkSlot_, 0);
+            std::string_view head = chunkSlot_ >= 0 ? std::string_view(chunk_) : std::string_view();
+            size_t start = 0, at = 0;  // the open row's piece of the entry: [start, at)
+            for (size_t end : ends) {
+                const size_t open = head.size() + (at - start);
+                if (open > 0 && open + (end - at) > capacity) {
+                    rows.push_back({slot++, head, entry.substr(start, at - start)});
+                    head = {};
+                    start = at;
+                }
                 at = end;
             }
-            std::vector<ChunkRow> rows;
-            for (size_t i = 0; i < chunks.size(); ++i) rows.push_back({first + int64_t(i), chunks[i], {}});
+            rows.push_back({slot, head, entry.substr(start, at - start)});
             writeChunks(rows.data(), rows.size());
+            std::string last;  // the last row's head may be chunk_ itself
+            last.reserve(rows.back().head.size() + rows.back().tail.size());
+            last.append(rows.back().head).append(rows.back().tail);
             chunkSlot_ = rows.back().slot;
-            chunk_ = std::move(chunks.back());
+            chunk_ = std::move(last);
         }
         journalBytes_ += int64_t(entry.size());
     }
