@@ -1438,7 +1438,10 @@ private:
                 std::string_view chunk = st.columnBytes(1).substr(kChunkHeader);
                 sqlitejournal::Parser parser(chunk);
                 Record rec;
+                size_t recordStart = 0;
                 while (parser.next(rec)) {
+                    const int64_t recordBytes = int64_t(parser.position() - recordStart);
+                    recordStart = parser.position();
                     shared_.journal.replayed(rec);
                     Reader body(rec.body);
                     if (rec.op == Op::QueryOpen) {
@@ -1460,7 +1463,7 @@ private:
                         dirtyMeta_.insert(name);
                         mem_->putMeta(name, body.text());
                     } else if (auto it = byNum.find(rec.query); it != byNum.end()) {
-                        applyToMemory(rec, *it->second, shared_.mark);
+                        applyToMemory(rec, *it->second, shared_.mark, recordBytes, shared_);
                     }
                 }
                 journalBytes_ += int64_t(parser.position());
@@ -1468,6 +1471,9 @@ private:
                 if (st.columnInt(0) == chunkSlot_) chunk_.assign(chunk.substr(0, parser.position()));
             }
         }
+        // The replay counted the elements the journal added, as commits do (Shared::entryGrowth).
+        growthBytes_ = shared_.entryGrowth;
+        shared_.entryGrowth = 0;
         stateBytes_ = std::max<int64_t>(0, usedBytes() - ringBytes_);
         if (watchOthers_) dataVersion_ = db_.queryInt("PRAGMA data_version");
     }
@@ -1509,7 +1515,9 @@ private:
 
     /// One journal record of a query, applied to its stores in the memory backend (and marked
     /// for the next fold, as the write that made it was).
-    static void applyToMemory(const Record& rec, Handle& h, uint32_t mark) {
+    /// Applies a replayed record (`recordBytes` long) to memory; counts the elements it adds in
+    /// `shared.entryGrowth`, as a commit would.
+    static void applyToMemory(const Record& rec, Handle& h, uint32_t mark, int64_t recordBytes, Shared& shared) {
         QueryStore& s = h.mem;
         Reader key(rec.key);
         Reader body(rec.body);
@@ -1519,14 +1527,16 @@ private:
             std::vector<int> slots = body.slots();
             ElementPtr e = rec.op == Op::ElementSet ? body.element() : patched(key.ref(), *s.elements, body);
             bool firstMark = false;
-            h.memWrites->setElementMarked(e, slots, mark, firstMark);
+            ElementPtr previous = h.memWrites->setElementMarked(e, slots, mark, firstMark);
             if (firstMark) h.markElement(e->ref);
+            if (!previous) shared.recordedInsert(recordBytes);
             return;
         }
         case Op::ElementDelete: {
             ElementRef ref = key.ref();
             h.markElement(ref);
             s.elements->deleteElement(ref);
+            shared.recordedDelete();
             return;
         }
         case Op::ArchiveAdd: s.archive->addVersion(body.element()); return;
@@ -1715,8 +1725,8 @@ private:
     std::set<std::string> dirtyMeta_;  ///< meta keys written since the last fold
     int64_t nextNum_ = 1;
     int64_t journalBytes_ = 0;  ///< bytes in the journal's current rows (since the last fold)
-    /// Of journalBytes_, those that added elements (Shared::entryGrowth), as committed since the
-    /// last fold; 0 after opening (the replay does not tell), which only brings a fold sooner.
+    /// Of journalBytes_, those that added elements (Shared::entryGrowth), as committed (or
+    /// replayed when opening) since the last fold.
     int64_t growthBytes_ = 0;
     int64_t gen_ = 1;           ///< the journal's generation: one more per fold
     int64_t chunkSlot_ = -1;    ///< the journal row of the current chunk (-1: none since the fold)
