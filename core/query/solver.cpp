@@ -199,14 +199,45 @@ void dropDuplicates(std::vector<Solution>& solutions) {
     keep([&](uint64_t sig) { return seen.insert(sig).second; });
 }
 
+/// Whether optional group `g` is matched in `s` (partly matched groups are blanked already).
+bool groupMatched(const Plan& plan, int g, const Solution& s) {
+    for (const Slot& slot : plan.slots)
+        if (slot.optional && slot.optionalGroup == g && s.slots[slot.index]) return true;
+    return false;
+}
+
+/// Drops the solutions where optional group `g` matched nothing while another solution with the
+/// same bindings before it (mandatory slots and groups before `g`) has it matched.
+void dropUnmatchedGroup(const Plan& plan, int g, std::vector<Solution>& solutions) {
+    auto earlierKey = [&](const Solution& s) {
+        uint64_t key = 0x7373;
+        for (const Slot& slot : plan.slots) {
+            if (slot.optional && slot.optionalGroup >= g) continue;
+            const ElementPtr& e = s.slots[slot.index];
+            key = mixHash(key, (e ? e->identityHash() : 0) + uint64_t(slot.index));
+        }
+        return key;
+    };
+    std::set<uint64_t> matched;
+    for (const Solution& s : solutions)
+        if (groupMatched(plan, g, s)) matched.insert(earlierKey(s));
+    if (matched.empty()) return;
+    solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
+                                   [&](const Solution& s) {
+                                       return !groupMatched(plan, g, s) && matched.count(earlierKey(s));
+                                   }),
+                    solutions.end());
+}
+
 }  // namespace
 
 void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
     if (plan.hasOptional) {
         int groups = 0;
         for (const Slot& s : plan.slots) groups = std::max(groups, s.optionalGroup + 1);
-        // Blank out every partly matched optional group, then drop blank rows of a mandatory
-        // binding that also has a complete row.
+        // Blank out every partly matched optional group, then, clause by clause, drop the rows
+        // where an OPTIONAL MATCH matched nothing whose earlier bindings have a row where it
+        // matched (below).
         for (Solution& s : solutions) {
             for (int g = 0; g < groups; ++g) {
                 bool some = false, all = true, exists = false;
@@ -222,12 +253,22 @@ void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
             }
             sealSolution(plan, s);
         }
-        std::set<uint64_t> complete;
-        for (const Solution& s : solutions)
-            if (!s.blank) complete.insert(s.mandatoryKey);
-        solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
-                                       [&](const Solution& s) { return s.blank && complete.count(s.mandatoryKey); }),
-                        solutions.end());
+        // OPTIONAL MATCH clauses apply in order (openCypher): clause g adds its matches to each
+        // row of the clauses before it, or nulls when it has none. So a row where group g is
+        // null is kept only if no row with the same earlier bindings (the mandatory slots and
+        // those of groups before g) has group g matched. With one clause that is "drop the blank
+        // row of a binding that has a complete one"; with two, comparing whole-blank rows only
+        // kept (i, null, r) beside (i, p, r) once a relation toward a missing p was inserted.
+        if (groups == 1) {
+            std::set<uint64_t> complete;
+            for (const Solution& s : solutions)
+                if (!s.blank) complete.insert(s.mandatoryKey);
+            solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
+                                           [&](const Solution& s) { return s.blank && complete.count(s.mandatoryKey); }),
+                            solutions.end());
+        } else {
+            for (int g = 0; g < groups; ++g) dropUnmatchedGroup(plan, g, solutions);
+        }
     }
     dropDuplicates(solutions);
 }

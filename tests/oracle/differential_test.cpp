@@ -770,3 +770,53 @@ TEST_CASE("differential: drasi.trueLater after a WITH", "[differential]") {
                                         "WHERE drasi.trueLater(v > 40, at + duration({seconds: 10})) RETURN room, rel, floor, v",
                 Json::array(), buildingProfile(), 119});
 }
+
+// Expressions the engine maintains per row: CASE, coalesce over two elements, arithmetic that
+// meets nulls, an OR that reads a relation's property.
+TEST_CASE("differential: CASE, coalesce and null arithmetic over a path", "[differential]") {
+    check({"case and coalesce", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) WHERE p.w > 2 OR r.name = 'a' "
+                                "RETURN elementId(r) AS room, elementId(p) AS rel, "
+                                "CASE WHEN r.v > 50 THEN 'hot' WHEN r.v IS NULL THEN 'unknown' ELSE 'ok' END AS state, "
+                                "coalesce(r.name, f.name, 'none') AS name, abs(r.v - f.v) AS gap",
+           Json::array(), buildingProfile(), 120});
+}
+
+TEST_CASE("differential: aggregates over CASE and a relation's property", "[differential]") {
+    check({"aggregated CASE", "MATCH (r:Room)-[p:NEAR]->(f:Floor) WHERE p.w >= 3 "
+                              "RETURN elementId(f) AS floor, sum(CASE WHEN r.v > 40 THEN 1 ELSE 0 END) AS hot, "
+                              "min(r.v) AS lo, max(r.v) AS hi, avg(p.w) AS w, count(p) AS n",
+           Json::array(), buildingProfile(), 121});
+}
+
+TEST_CASE("differential: grouping by property values of both ends, NOT in WHERE", "[differential]") {
+    check({"grouped by names", "MATCH (a:Person)-[k:KNOWS]->(b:Person) WHERE NOT (k.since = 2001) AND a.name <> b.name "
+                               "RETURN a.name AS source, b.name AS target, count(k) AS links, max(k.since) AS latest",
+           Json::array(), peopleProfile(), 122});
+}
+
+TEST_CASE("differential: two OPTIONAL MATCHes", "[differential]") {
+    check({"two optional matches", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                   "OPTIONAL MATCH (i)<-[:REFUNDS]-(r:Payment) "
+                                   "RETURN elementId(i) AS invoice, elementId(p) AS paid, elementId(r) AS refunded",
+           Json::array(), invoiceProfile(), 123});
+}
+
+TEST_CASE("differential: an aggregate filtered, then aggregated again", "[differential]") {
+    check({"filtered aggregate", "MATCH (r:Room)-[:PART_OF]->(f:Floor)-[:PART_OF]->(b:Building) "
+                                 "WITH b.name AS building, elementId(f) AS floor, count(r) AS rooms WHERE rooms > 1 "
+                                 "RETURN building, count(floor) AS busyFloors, sum(rooms) AS total",
+           Json::array(), buildingProfile(), 124});
+}
+
+TEST_CASE("differential: list comprehension, IN and string functions", "[differential]") {
+    check({"lists and strings", "MATCH (n:Sensor) WHERE n.name IN ['a', 'b'] AND n.v IS NOT NULL "
+                                "RETURN elementId(n) AS id, toUpper(n.name) + '-' + toString(n.zone) AS tag, "
+                                "[x IN [n.v, n.w, n.zone] WHERE x IS NOT NULL | x * 2] AS doubled, size(labels(n)) AS labelCount",
+           Json::array(), sensorProfile(), 125});
+}
+
+TEST_CASE("differential: a two-hop chain of one relation type, ends distinct", "[differential]") {
+    check({"friends of friends", "MATCH (a:Person)-[:KNOWS]->(b:Person)-[:KNOWS]->(c:Person) WHERE a <> c "
+                                 "RETURN elementId(a) AS a, count(c) AS reach, min(b.v) AS lo",
+           Json::array(), peopleProfile(), 126});
+}
