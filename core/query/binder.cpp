@@ -282,7 +282,11 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
     if (plan.mandatorySlots.empty())
         fail(ErrorCode::Unsupported, "a continuous query needs at least one non-optional MATCH", query.parts[0].pos);
 
-    // Visit orders (BFS from each slot); also proves the pattern is connected.
+    // Visit orders (BFS from each slot); also proves the pattern is connected. Mandatory slots are
+    // visited before optional ones whenever one is waiting: a mandatory node reached first through
+    // an optional relation would have that relation as its parent, and with no such relation the
+    // solver could not find the node at all (MATCH (a)-[:M]->(t), (b)-[:M]->(t) OPTIONAL MATCH
+    // (a)-[k]->(b) found no row without a k between a and b; differential test).
     auto neighbours = [&](int s) {
         std::vector<int> out;
         const Slot& slot = plan.slots[s];
@@ -297,16 +301,19 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
     plan.visitOrder.resize(nslots);
     for (int a = 0; a < nslots; ++a) {
         std::vector<bool> seen(nslots, false);
-        std::deque<int> queue{a};
+        std::vector<int> parent(nslots, -1);
+        std::deque<int> mandatory{a}, optional;
         seen[a] = true;
-        while (!queue.empty()) {
-            int s = queue.front();
-            queue.pop_front();
+        while (!mandatory.empty() || !optional.empty()) {
+            std::deque<int>& from = mandatory.empty() ? optional : mandatory;
+            int s = from.front();
+            from.pop_front();
+            if (s != a) plan.visitOrder[a].push_back({s, parent[s]});
             for (int n : neighbours(s)) {
                 if (seen[n]) continue;
                 seen[n] = true;
-                plan.visitOrder[a].push_back({n, s});
-                queue.push_back(n);
+                parent[n] = s;
+                (plan.slots[n].optional ? optional : mandatory).push_back(n);
             }
         }
         if (int(plan.visitOrder[a].size()) != nslots - 1)

@@ -820,3 +820,52 @@ TEST_CASE("differential: a two-hop chain of one relation type, ends distinct", "
                                  "RETURN elementId(a) AS a, count(c) AS reach, min(b.v) AS lo",
            Json::array(), peopleProfile(), 126});
 }
+
+TEST_CASE("differential: an OPTIONAL MATCH that continues from the one before", "[differential]") {
+    check({"chained optional matches", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                       "OPTIONAL MATCH (p)-[:REFUNDS]->(j:Invoice) "
+                                       "RETURN elementId(i) AS invoice, elementId(p) AS payment, elementId(j) AS refunded",
+           Json::array(), invoiceProfile(), 127});
+}
+
+TEST_CASE("differential: OPTIONAL MATCH with its own WHERE", "[differential]") {
+    check({"optional match where", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) WHERE p.v > 20 "
+                                   "RETURN elementId(i) AS invoice, elementId(p) AS payment, p.v AS amount",
+           Json::array(), invoiceProfile(), 128});
+}
+
+TEST_CASE("differential: two OPTIONAL MATCHes counted per invoice", "[differential]") {
+    check({"two optional matches aggregated", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                              "OPTIONAL MATCH (i)<-[:REFUNDS]-(r:Payment) "
+                                              "RETURN elementId(i) AS invoice, count(p) AS payments, count(r) AS refunds, sum(p.v) AS paid",
+           Json::array(), invoiceProfile(), 129});
+}
+
+TEST_CASE("differential: element functions and maps in rows", "[differential]") {
+    check({"element functions", "MATCH (r:Room)-[p:PART_OF]->(f) "
+                                "RETURN elementId(p) AS rel, type(p) AS type, labels(f) AS floorLabels, "
+                                "size(keys(r)) AS nkeys, properties(p).w AS w, {room: r.name, floor: f.name} AS names",
+           Json::array(), buildingProfile(), 130});
+}
+
+// min and max take numbers and temporal values only, as in drasi-core (docs/cypher-deviations.md).
+TEST_CASE("differential: min, max, avg and sum of mixed numbers, per group", "[differential]") {
+    check({"number extremes", "MATCH (p:Person)-[:MEMBER]->(t:Team) "
+                              "RETURN elementId(t) AS team, min(p.v) AS low, max(p.v) AS high, avg(p.v) AS mean, "
+                              "sum(p.v) AS total",
+           Json::array(), peopleProfile(), 131});
+}
+
+TEST_CASE("differential: comma-joined patterns with an OPTIONAL MATCH", "[differential]") {
+    check({"comma join and optional", "MATCH (a:Person)-[:MEMBER]->(t:Team), (b:Person)-[:MEMBER]->(t) WHERE a.name < b.name "
+                                      "OPTIONAL MATCH (a)-[k:KNOWS]->(b) "
+                                      "RETURN elementId(a) AS a, elementId(b) AS b, elementId(t) AS team, k.since AS since",
+           Json::array(), peopleProfile(), 132});
+}
+
+TEST_CASE("differential: a grouping key computed from two elements", "[differential]") {
+    check({"computed key", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                           "WITH CASE WHEN r.v > f.v THEN 'warmer' ELSE 'not warmer' END AS side, r "
+                           "RETURN side, count(r) AS rooms, max(r.v) AS hottest",
+           Json::array(), buildingProfile(), 133});
+}
