@@ -116,6 +116,10 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
                 if (dup) out.erase(out.begin() + i);
                 else ++i;
             }
+            // (a)-[r]-(a): only a relation from the node to itself.
+            if (s.startSlot == s.endSlot)
+                out.erase(std::remove_if(out.begin(), out.end(), [](const ElementPtr& r) { return r->start() != r->end(); }),
+                          out.end());
         }
         return;
     }
@@ -129,6 +133,12 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
             out.push_back(std::move(e));
         }
     };
+    if (rs.startSlot == slot && rs.endSlot == slot) {
+        // (a)-[r]->(a) from r: its node only if it starts and ends there. Checking one end alone
+        // matched r9 from n0 to n7 with a = n7 (differential test, shape "self loop").
+        if (rel.start() == rel.end()) add(rel.start());
+        return;
+    }
     if (rs.directed) {
         if (rs.startSlot == slot) add(rel.start());
         if (rs.endSlot == slot) add(rel.end());

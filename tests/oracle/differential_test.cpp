@@ -869,3 +869,33 @@ TEST_CASE("differential: a grouping key computed from two elements", "[different
                            "RETURN side, count(r) AS rooms, max(r.v) AS hottest",
            Json::array(), buildingProfile(), 133});
 }
+
+TEST_CASE("differential: elements passed through WITH, compared, then projected", "[differential]") {
+    check({"elements through WITH", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH r, f WHERE r.v > f.v "
+                                    "RETURN elementId(r) AS room, f.name AS floor, r.v - f.v AS above",
+           Json::array(), buildingProfile(), 134});
+}
+
+TEST_CASE("differential: keyless aggregates over grouped counts", "[differential]") {
+    check({"aggregates of counts", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f, count(r) AS n "
+                                   "RETURN max(n) AS busiest, min(n) AS quietest, count(f) AS floors, sum(n) AS rooms",
+           Json::array(), buildingProfile(), 135});
+}
+
+TEST_CASE("differential: a self-loop pattern and an undirected OPTIONAL MATCH", "[differential]") {
+    check({"self loop and undirected optional", "MATCH (a:Person)-[s:KNOWS]->(a) OPTIONAL MATCH (a)-[m:MEMBER]-(t:Team) "
+                                                "RETURN elementId(a) AS person, elementId(s) AS loop, elementId(t) AS team",
+           Json::array(), peopleProfile(), 136});
+}
+
+TEST_CASE("differential: a synthetic join under OPTIONAL MATCH, aggregated", "[differential]") {
+    check({"optional join aggregated", "MATCH (e:Equipment) OPTIONAL MATCH (e)-[:HAS_SENSOR]->(s:Sensor) "
+                                       "RETURN elementId(e) AS equipment, count(s) AS sensors, avg(s.v) AS mean",
+           kHasSensor, equipmentProfile(), 137});
+}
+
+TEST_CASE("differential: labels any-of and inline properties inside OPTIONAL MATCH", "[differential]") {
+    check({"optional with inline map", "MATCH (r:Room) OPTIONAL MATCH (r)-[p:PART_OF|NEAR {w: 3}]->(f:Floor|Building) "
+                                       "RETURN elementId(r) AS room, elementId(p) AS rel, elementId(f) AS target",
+           Json::array(), buildingProfile(), 138});
+}
