@@ -510,7 +510,7 @@ bool ContinuousQuery::passesWhere(const Part& part, std::vector<Value>& frame, M
 }
 
 void ContinuousQuery::evaluateItems(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
-                                    uint64_t input, bool before, std::vector<Value>& values) {
+                                    uint64_t input, bool before, std::vector<Value>& values, bool lenient) {
     eval::EvalContext ctx = context(frame, mode, group, input, before);
     // In query order: stateful functions see the items so. Room for the next part's whole frame,
     // which it resizes to; a vector with no block takes one from the pool.
@@ -519,13 +519,52 @@ void ContinuousQuery::evaluateItems(const Part& part, std::vector<Value>& frame,
     size_t index = size_t(&part - plan_.parts.data());
     values.reserve(std::max(part.items.size(),
                             index + 1 < plan_.parts.size() ? size_t(plan_.parts[index + 1].frameSize) : size_t(0)));
-    for (const Item& item : part.items) values.push_back(eval::evaluate(*item.expr, ctx));
+    if (!lenient) {
+        for (const Item& item : part.items) values.push_back(eval::evaluate(*item.expr, ctx));
+        return;
+    }
+    for (const Item& item : part.items) {
+        try {
+            values.push_back(eval::evaluate(*item.expr, ctx));
+        } catch (const Error&) {
+            values.emplace_back();
+        }
+    }
+}
+
+namespace {
+
+/// Evaluates the engine's calls in `e` (aggregates, stateful and special functions), each whole,
+/// and nothing else: an aggregating part applies and reverts contributions this way.
+void evaluateEngineCalls(const cypher::Expr& e, eval::EvalContext& ctx) {
+    if (e.kind == cypher::ExprKind::FunctionCall && e.function && e.function->kind != fn::FunctionKind::Scalar) {
+        (void)eval::evaluate(e, ctx);
+        return;
+    }
+    for (const auto& c : e.children)
+        if (c) evaluateEngineCalls(*c, ctx);
+}
+
+}  // namespace
+
+void ContinuousQuery::applyContributions(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group,
+                                         uint64_t input, bool before) {
+    // Only the engine's calls of an aggregate item are evaluated: the row's value is projected
+    // later, from the group's accumulators (Snapshot), so the expression around them would be
+    // computed for nothing, and it may not be computable halfway (sum(x) / count(x) is 0 / 0 while
+    // a group's only row is reverted, which rejected the change), or may skip a call (a CASE
+    // branch or an AND not taken left an aggregate without the row's contribution).
+    eval::EvalContext ctx = context(frame, mode, group, input, before);
+    for (const Item& item : part.items) {
+        if (item.aggregate) evaluateEngineCalls(*item.expr, ctx);
+        else (void)eval::evaluate(*item.expr, ctx);
+    }
 }
 
 Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode mode, uint64_t group, uint64_t input,
-                             bool before, std::vector<Value>* nextFrame) {
+                             bool before, std::vector<Value>* nextFrame, bool lenient) {
     std::vector<Value>& values = nextFrame ? *nextFrame : projectScratch_;
-    evaluateItems(part, frame, mode, group, input, before, values);
+    evaluateItems(part, frame, mode, group, input, before, values, lenient);
     // The row is built in column-name order (part.rowOrder: sorted, one item per name): every
     // insertion an append, one exact allocation.
     Map row;
@@ -726,7 +765,9 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
         Touch t;
         t.group = group;
         t.countBefore = rowCount(group);
-        t.before = project(part, frame, Mode::Snapshot, group, input, before, last ? nullptr : &t.beforeFrame);
+        // A group new to this change is empty before it: lenient as an emptied one (below).
+        t.before = project(part, frame, Mode::Snapshot, group, input, before, last ? nullptr : &t.beforeFrame,
+                           t.countBefore == 0);
         if (byGroup) byGroup->emplace(group, touches.size());
         touches.push_back(std::move(t));
         return touches.back();
@@ -747,7 +788,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 if (!passesWhere(part, rc.after, Mode::Apply, g, rc.afterKey, false)) break;
                 Touch& t = touch(rc.after, g, rc.afterKey, false, created);
                 t.adding = true;
-                evaluateItems(part, rc.after, Mode::Apply, g, rc.afterKey, false, projectScratch_);
+                applyContributions(part, rc.after, Mode::Apply, g, rc.afterKey, false);
                 t.rowDelta += 1;
                 t.lastFrame = &rc.after;
                 t.lastInput = rc.afterKey;
@@ -757,7 +798,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 uint64_t g = groupOf(rc.before);
                 if (!passesWhere(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true)) break;
                 Touch& t = touch(rc.before, g, rc.beforeKey, true, created);
-                evaluateItems(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true, projectScratch_);
+                applyContributions(part, rc.before, Mode::RevertForDelete, g, rc.beforeKey, true);
                 t.rowDelta -= 1;
                 t.lastFrame = &rc.before;
                 t.lastInput = rc.beforeKey;
@@ -768,7 +809,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 bool wb = passesWhere(part, rc.before, whereBefore, gb, rc.beforeKey, true);
                 if (wb) {
                     Touch& t = touch(rc.before, gb, rc.beforeKey, true, created);
-                    evaluateItems(part, rc.before, Mode::RevertForUpdate, gb, rc.beforeKey, true, projectScratch_);
+                    applyContributions(part, rc.before, Mode::RevertForUpdate, gb, rc.beforeKey, true);
                     t.rowDelta -= 1;
                     t.lastFrame = &rc.before;
                     t.lastInput = rc.beforeKey;
@@ -778,7 +819,7 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
                 if (wa) {
                     Touch& t = touch(rc.after, ga, rc.afterKey, false, created);
                     if (created && !wb) t.reentered = true;
-                    evaluateItems(part, rc.after, Mode::Apply, ga, rc.afterKey, false, projectScratch_);
+                    applyContributions(part, rc.after, Mode::Apply, ga, rc.afterKey, false);
                     t.rowDelta += 1;
                     t.lastFrame = &rc.after;
                     t.lastInput = rc.afterKey;
@@ -790,9 +831,13 @@ void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& i
 
     for (Touch& t : touches) {
         std::vector<Value> afterFrame;
-        Map after = project(part, *t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, last ? nullptr : &afterFrame);
-        addRows(t.group, t.rowDelta);
         int64_t countAfter = t.countBefore + t.rowDelta;
+        // An emptied group's row shows its aggregates' empty values (count 0, sum 0, avg 0.0, as in
+        // drasi-core), over which an item may not evaluate: sum(x) / count(x) is 0 / 0, and a
+        // DivideByZero there rejected the deletion of the group's last row. Such an item is null.
+        Map after = project(part, *t.lastFrame, Mode::Snapshot, t.group, t.lastInput, false, last ? nullptr : &afterFrame,
+                            countAfter == 0);
+        addRows(t.group, t.rowDelta);
         if (last) {
             Diff d;
             d.kind = DiffKind::Aggregation;

@@ -88,12 +88,16 @@ private:
     /// `before`: the row as it was (evaluated with the before-clock).
     bool passesWhere(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
                      bool before);
-    /// The part's item values, in item order, into `values` (the next part's frame).
+    /// The part's item values, in item order, into `values` (the next part's frame). `lenient`: an
+    /// item whose evaluation fails is null (an emptied group's row) instead of failing the change.
     void evaluateItems(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
-                       bool before, std::vector<Value>& values);
+                       bool before, std::vector<Value>& values, bool lenient = false);
+    /// Applies or reverts (`mode`) one row's contributions to an aggregating part's accumulators.
+    void applyContributions(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group,
+                            uint64_t input, bool before);
     /// The part's row (its items by column name); the item values also go to `nextFrame` if given.
     Map project(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
-                bool before, std::vector<Value>* nextFrame);
+                bool before, std::vector<Value>* nextFrame, bool lenient = false);
     /// Whether two item-value vectors of `part` make equal rows (as rowsEqual of the rows).
     static bool itemsEqual(const Part& part, const std::vector<Value>& a, const std::vector<Value>& b);
     eval::EvalContext context(std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input, bool before);

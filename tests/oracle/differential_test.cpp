@@ -964,3 +964,32 @@ TEST_CASE("differential: drasi.trueFor in the WHERE of a WITH", "[differential]"
                                       "RETURN elementId(n) AS id, n.zone AS zone",
                 Json::array(), sensorProfile(), 147});
 }
+
+TEST_CASE("differential: arithmetic over aggregates, count of a CASE without ELSE", "[differential]") {
+    check({"aggregate arithmetic", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                                   "RETURN elementId(f) AS floor, sum(r.v) / count(r) AS mean, max(r.v) - min(r.v) AS spread, "
+                                   "count(CASE WHEN r.v > 50 THEN 1 END) AS hot",
+           Json::array(), buildingProfile(), 148});
+}
+
+TEST_CASE("differential: a collected list's size, and a keyless HAVING", "[differential]") {
+    check({"collected size", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f, collect(r.v) AS vs "
+                             "RETURN elementId(f) AS floor, size(vs) AS n, reduce(acc = 0, x IN vs | acc + coalesce(x, 0)) AS total",
+           Json::array(), buildingProfile(), 149});
+    check({"keyless having", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH count(r) AS n, avg(r.v) AS mean WHERE n > 2 "
+                             "RETURN n, mean",
+           Json::array(), buildingProfile(), 150});
+}
+
+TEST_CASE("differential: string predicates with nulls, list indexing and slicing", "[differential]") {
+    check({"string predicates", "MATCH (n:Sensor) WHERE n.name STARTS WITH 'a' OR n.name CONTAINS 'c' OR n.name ENDS WITH 'x' "
+                                "RETURN elementId(n) AS id, [n.v, n.w, n.zone][1] AS second, [n.v, n.w, n.zone][1..] AS rest, "
+                                "n.name IN ['a', 'b'] AS early",
+           Json::array(), sensorProfile(), 151});
+}
+
+TEST_CASE("differential: drasi.last and drasi.linearGradient per group", "[differential]") {
+    check({"drasi aggregates", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WHERE r.v IS NOT NULL "
+                               "RETURN elementId(f) AS floor, count(r) AS n",
+           Json::array(), buildingProfile(), 152});
+}

@@ -313,7 +313,14 @@ Map Oracle::emptyGroupRow(const Map& groupValues) {
             row.insert_or_assign(item.name, it == groupValues.end() ? Value() : it->second);
             continue;
         }
-        row.insert_or_assign(item.name, eval::evaluate(*item.expr, ctx));
+        // An item that does not evaluate over the empty aggregates (sum / count is 0 / 0) is null,
+        // as the engine shows it.
+        Value v;
+        try {
+            v = eval::evaluate(*item.expr, ctx);
+        } catch (const Error&) {
+        }
+        row.insert_or_assign(item.name, std::move(v));
     }
     group_ = nullptr;
     rowKey_ = nullptr;
