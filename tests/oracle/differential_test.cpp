@@ -359,6 +359,9 @@ struct Shape {
     int episodes = 8;
     int steps = 125;
     bool timed = false;
+    /// Above 1: changes go in by applyBatch, 1 to `batch` at a time (one transaction, the batch's
+    /// diffs together), and results are compared after each batch.
+    int batch = 1;
     std::string storage = "memory";  ///< the engine's backend (SQLite runs in memory, behind its read cache)
 };
 
@@ -473,7 +476,18 @@ public:
                     clock = step.time;
                     outs = engine.advanceTime(clock);
                 }
-                if (!step.advance) {
+                if (!step.advance && shape_.batch > 1) {
+                    // This step and up to batch - 1 changes after it, as one batch (its size varies
+                    // with the position, so batches of every size occur).
+                    std::vector<Change> changes{step.change};
+                    const size_t size = 1 + i % size_t(shape_.batch);
+                    // (Untimed shapes only: no future can fall due between the batch's changes.)
+                    while (changes.size() < size && i + 1 < steps.size() && !steps[i + 1].advance)
+                        changes.push_back(steps[++i].change);
+                    clock = std::max(clock, steps[i].time);
+                    for (QueryOutput& o : engine.applyBatch(changes)) outs.push_back(std::move(o));
+                    for (const Change& c : changes) applyToGraph(graph, c);
+                } else if (!step.advance) {
                     for (QueryOutput& o : engine.applyChange(step.change)) outs.push_back(std::move(o));
                     applyToGraph(graph, step.change);
                 }
@@ -640,6 +654,14 @@ void check(const Shape& shape) {
         if (!report.empty()) FAIL(report);
     }
     SUCCEED();
+}
+
+/// A shape applied in batches of 1 to 6 changes (applyBatch).
+void checkBatched(Shape shape) {
+    REQUIRE_FALSE(shape.timed);
+    shape.name += " (batched)";
+    shape.batch = 6;
+    check(shape);
 }
 
 /// A shape whose clock jumps and is advanced at random, so time-based functions fire.
@@ -992,4 +1014,35 @@ TEST_CASE("differential: drasi.last and drasi.linearGradient per group", "[diffe
     check({"drasi aggregates", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WHERE r.v IS NOT NULL "
                                "RETURN elementId(f) AS floor, count(r) AS n",
            Json::array(), buildingProfile(), 152});
+}
+
+// Batches: one transaction and one set of diffs for several changes, which may touch one row or
+// group several times (an insert and its update, a relation and its end node).
+TEST_CASE("differential: batches of changes", "[differential]") {
+    checkBatched({"1-hop", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, p.w AS w",
+                  Json::array(), buildingProfile(), 201});
+    checkBatched({"grouped aggregation", "MATCH (r:Room)-[:PART_OF]->(f:Floor) RETURN f.name AS floor, count(r) AS n, sum(r.v) AS total, "
+                                         "avg(r.v) AS mean, min(r.v) AS lo, max(r.v) AS hi",
+                  Json::array(), buildingProfile(), 202});
+    checkBatched({"having", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f.name AS floor, avg(r.v) AS mean, count(r) AS n "
+                            "WHERE mean > 30 RETURN floor, mean, n",
+                  Json::array(), buildingProfile(), 203});
+    checkBatched({"two optional matches", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                          "OPTIONAL MATCH (i)<-[:REFUNDS]-(r:Payment) "
+                                          "RETURN elementId(i) AS invoice, elementId(p) AS paid, elementId(r) AS refunded",
+                  Json::array(), invoiceProfile(), 204});
+    checkBatched({"optional match aggregated", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                               "RETURN elementId(i) AS invoice, count(p) AS payments, sum(p.v) AS paid",
+                  Json::array(), invoiceProfile(), 205});
+    checkBatched({"join", "MATCH (e:Equipment)-[:HAS_SENSOR]->(s:Sensor) RETURN elementId(e) AS equipment, e.name AS name, "
+                          "elementId(s) AS sensor, s.v AS v",
+                  kHasSensor, equipmentProfile(), 206});
+    checkBatched({"aggregation over aggregation",
+                  "MATCH (r:Room)-[:PART_OF]->(f:Floor)-[:PART_OF]->(b:Building) "
+                  "WITH b, elementId(f) AS floorId, avg(r.v) AS floorLevel "
+                  "RETURN elementId(b) AS building, avg(floorLevel) AS level, count(floorId) AS floors",
+                  Json::array(), buildingProfile(), 207});
+    checkBatched({"comma join", "MATCH (a:Room)-[:PART_OF]->(f:Floor), (b:Room)-[:PART_OF]->(f) WHERE a.v < b.v "
+                                "RETURN elementId(a) AS low, elementId(b) AS high, elementId(f) AS floor",
+                  Json::array(), buildingProfile(), 208});
 }
