@@ -1046,3 +1046,15 @@ TEST_CASE("differential: batches of changes", "[differential]") {
                                 "RETURN elementId(a) AS low, elementId(b) AS high, elementId(f) AS floor",
                   Json::array(), buildingProfile(), 208});
 }
+
+TEST_CASE("differential: a null grouping key and IS NULL", "[differential]") {
+    check({"null grouping key", "MATCH (r:Room)-[p:PART_OF|NEAR]->(f) WHERE r.name IS NULL OR f.name IS NULL "
+                                "RETURN r.name AS room, f.name AS target, count(p) AS links, type(p) AS kind",
+           Json::array(), buildingProfile(), 154});
+}
+
+TEST_CASE("differential: a relation's label and ends in the result, grouped by the relation's type", "[differential]") {
+    check({"relation type groups", "MATCH (a)-[k]->(b) WHERE a.v IS NOT NULL "
+                                   "RETURN type(k) AS kind, count(k) AS n, sum(a.v) AS total, max(b.v) AS top",
+           Json::array(), peopleProfile(), 155});
+}
