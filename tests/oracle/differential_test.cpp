@@ -362,6 +362,10 @@ struct Shape {
     /// Above 1: changes go in by applyBatch, 1 to `batch` at a time (one transaction, the batch's
     /// diffs together), and results are compared after each batch.
     int batch = 1;
+    /// Above 0 (SQLite only): the database is a file, and the engine is closed and opened again
+    /// every `reopenEvery` steps, restoring the query from the file alone; every other time the
+    /// journal is folded at every commit (else only past the automatic threshold, so never here).
+    int reopenEvery = 0;
     std::string storage = "memory";  ///< the engine's backend (SQLite runs in memory, behind its read cache)
 };
 
@@ -455,12 +459,37 @@ public:
 
     /// Replays `steps` on a fresh engine; the first mismatch, if any.
     std::optional<Failure> run(const std::vector<Step>& steps, size_t* diffCount = nullptr, size_t* rowCount = nullptr) {
-        Engine engine(openStorage(shape_.storage, ":memory:"), EngineOptions{[] { return int64_t(0); }, false});
+        const bool reopening = shape_.reopenEvery > 0;
+        const char* tmp = std::getenv("TMPDIR");
+        const std::string path = reopening ? std::string(tmp && *tmp ? tmp : "/tmp") + "/cq-differential-" +
+                                                 std::to_string(shape_.seed) + ".db"
+                                           : std::string(":memory:");
+        auto removeFiles = [&] {
+            if (reopening)
+                for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
+        };
+        removeFiles();
+        int opens = 0;
+        auto open = [&] {
+            StorageTuning tuning;
+            if (opens++ % 2 == 1) tuning.sqliteFoldBytes = 1;
+            return std::make_unique<Engine>(openStorage(shape_.storage, path, tuning),
+                                            EngineOptions{[] { return int64_t(0); }, false});
+        };
+        struct Cleanup {
+            std::function<void()> f;
+            ~Cleanup() { f(); }
+        };
+        std::unique_ptr<Engine> held = open();
+        Cleanup cleanup{[&] {
+            held.reset();
+            removeFiles();
+        }};
         QueryConfig config;
         config.id = "q";
         config.cypher = shape_.cypher;
         config.joins = shape_.joins;
-        engine.registerQuery(config);
+        held->registerQuery(config);
         oracle::Oracle oracle(shape_.cypher, shape_.joins);
         Graph graph;
         std::vector<Map> rows;
@@ -469,6 +498,11 @@ public:
             const Step& step = steps[i];
             auto fail = [&](const std::string& m) { return Failure{i, m}; };
             try {
+                if (reopening && i > 0 && i % size_t(shape_.reopenEvery) == 0) {
+                    held.reset();
+                    held = open();
+                }
+                Engine& engine = *held;
                 std::vector<QueryOutput> outs;
                 // The clock only moves forward, and every future due by a change's time fires before
                 // it (so a shortened sequence stays meaningful).
@@ -654,6 +688,17 @@ void check(const Shape& shape) {
         if (!report.empty()) FAIL(report);
     }
     SUCCEED();
+}
+
+/// A shape on a SQLite file, the engine reopened every 10 steps (restored from the file alone).
+void checkReopened(Shape shape) {
+    shape.name += " (reopened)";
+    shape.storage = "sqlite";
+    shape.reopenEvery = 10;
+    shape.episodes = 2;  // each opening syncs the file: about 25 ms here
+    INFO("shape " << shape.name << ", seed " << shape.seed);
+    std::string report = runShape(shape);
+    if (!report.empty()) FAIL(report);
 }
 
 /// A shape applied in batches of 1 to 6 changes (applyBatch).
@@ -1057,4 +1102,34 @@ TEST_CASE("differential: a relation's label and ends in the result, grouped by t
     check({"relation type groups", "MATCH (a)-[k]->(b) WHERE a.v IS NOT NULL "
                                    "RETURN type(k) AS kind, count(k) AS n, sum(a.v) AS total, max(b.v) AS top",
            Json::array(), peopleProfile(), 155});
+}
+
+// Persistence: every 10 steps the engine is closed and a new one opened on the same SQLite file,
+// which restores the query (its elements, accumulators, sorted sets, joins, futures, live rows)
+// from the file alone, folded or replayed from the journal on alternate openings.
+TEST_CASE("differential: reopened from the SQLite file", "[differential]") {
+    if (storageKinds().size() < 2) return;  // a build without SQLite
+    checkReopened({"grouped aggregation", "MATCH (r:Room)-[:PART_OF]->(f:Floor) RETURN f.name AS floor, count(r) AS n, "
+                                          "sum(r.v) AS total, avg(r.v) AS mean, min(r.v) AS lo, max(r.v) AS hi",
+                   Json::array(), buildingProfile(), 301});
+    checkReopened({"two optional matches", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                           "OPTIONAL MATCH (i)<-[:REFUNDS]-(r:Payment) "
+                                           "RETURN elementId(i) AS invoice, elementId(p) AS paid, elementId(r) AS refunded",
+                   Json::array(), invoiceProfile(), 302});
+    checkReopened({"join", "MATCH (e:Equipment)-[:HAS_SENSOR]->(s:Sensor) RETURN elementId(e) AS equipment, e.name AS name, "
+                           "elementId(s) AS sensor, s.v AS v",
+                   kHasSensor, equipmentProfile(), 303});
+    checkReopened({"aggregation over aggregation",
+                   "MATCH (r:Room)-[:PART_OF]->(f:Floor)-[:PART_OF]->(b:Building) "
+                   "WITH b, elementId(f) AS floorId, avg(r.v) AS floorLevel "
+                   "RETURN elementId(b) AS building, avg(floorLevel) AS level, count(floorId) AS floors",
+                   Json::array(), buildingProfile(), 304});
+    checkReopened({"collect", "MATCH (p:Person)-[:MEMBER]->(t:Team) RETURN elementId(t) AS team, collect(p.name) AS members, count(p) AS n",
+                   Json::array(), peopleProfile(), 305});
+    Shape timed{"trueFor path", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) WHERE drasi.trueFor(r.v > 40, duration({seconds: 10})) "
+                                "RETURN elementId(r) AS room, elementId(p) AS rel, f.name AS floor, r.v AS v",
+                Json::array(), buildingProfile(), 306};
+    timed.timed = true;
+    timed.steps = 150;
+    checkReopened(timed);
 }
