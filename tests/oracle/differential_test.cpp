@@ -1133,3 +1133,11 @@ TEST_CASE("differential: reopened from the SQLite file", "[differential]") {
     timed.steps = 150;
     checkReopened(timed);
 }
+
+TEST_CASE("differential: change times in rows and temporal arithmetic", "[differential]") {
+    check({"change times", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) "
+                           "RETURN elementId(r) AS room, drasi.changeDateTime(r) AS changed, "
+                           "duration.between(drasi.changeDateTime(f), drasi.changeDateTime(r)).seconds AS lag, "
+                           "drasi.changeDateTime(p) > drasi.changeDateTime(r) AS relLater",
+           Json::array(), buildingProfile(), 156});
+}
