@@ -1141,3 +1141,19 @@ TEST_CASE("differential: change times in rows and temporal arithmetic", "[differ
                            "drasi.changeDateTime(p) > drasi.changeDateTime(r) AS relLater",
            Json::array(), buildingProfile(), 156});
 }
+
+TEST_CASE("differential: three parts, an aggregate in the middle", "[differential]") {
+    check({"three parts", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f, count(r) AS rooms, sum(r.v) AS total "
+                          "WITH elementId(f) AS floor, rooms, total, f.name AS name WHERE rooms >= 1 "
+                          "RETURN floor, name, total / rooms AS mean, rooms * 2 AS doubled",
+           Json::array(), buildingProfile(), 158});
+    check({"group of groups", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WITH f.name AS name, count(r) AS rooms "
+                              "RETURN rooms, count(name) AS floors",
+           Json::array(), buildingProfile(), 159});
+}
+
+TEST_CASE("differential: a synthetic join feeding an aggregate and a WITH filter", "[differential]") {
+    check({"join aggregated", "MATCH (e:Equipment)-[:HAS_SENSOR]->(s:Sensor) WITH e, avg(s.v) AS mean, count(s) AS n "
+                              "WHERE n > 1 RETURN elementId(e) AS equipment, e.name AS name, mean, n",
+           kHasSensor, equipmentProfile(), 160});
+}
