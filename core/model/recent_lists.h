@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // RecentLists: the few immutable lists a thread made or found last, so that equal lists are
-// shared (label lists, property names, and the binary change reader's key orders). Element labels and property names repeat across a graph's elements (every room has
-// ["Room"] and the same five property names), so each element points at one shared list instead
-// of owning a copy. No global table and no lock: a per-thread cache of kRecent lists, tried
+// shared (label lists, property names, and the binary change reader's key orders). Element
+// labels and property names repeat across a graph's elements (every room has ["Room"] and the
+// same five property names), so each element points at one shared list instead of owning a copy. No global table and no lock: a per-thread cache of kRecent lists, tried
 // newest first; a decoded stream repeats a few lists (a change is usually an update of an element
 // with the labels and properties it had), so the first comparison usually hits. Per thread
 // because the pthreads build decodes stored elements on its storage workers. At most kRecent lists

@@ -19,6 +19,10 @@ const char* valueKindName(ValueKind kind) {
 
 namespace {
 
+template <bool kSameKinds>
+bool equalValues(const Value& a, const Value& b);
+
+template <bool kSameKinds>
 bool elementsEqual(const Element& a, const Element& b) {
     return a.ref == b.ref && a.kind == b.kind && a.labels == b.labels &&
            a.start() == b.start() && a.end() == b.end() && a.properties.size() == b.properties.size() &&
@@ -26,9 +30,53 @@ bool elementsEqual(const Element& a, const Element& b) {
                auto i = a.properties.begin();
                auto j = b.properties.begin();
                for (; i != a.properties.end(); ++i, ++j)
-                   if (i->first != j->first || !valuesEqual(i->second, j->second)) return false;
+                   if (i->first != j->first || !equalValues<kSameKinds>(i->second, j->second)) return false;
                return true;
            }();
+}
+
+/// valuesEqual, and with kSameKinds valuesIdentical: the one walk, which either lets numbers
+/// and temporal values of different kinds compare by meaning or tells them apart.
+template <bool kSameKinds>
+bool equalValues(const Value& a, const Value& b) {
+    ValueKind ka = a.kind(), kb = b.kind();
+    if (ka != kb) {
+        if (kSameKinds) return false;
+        if (a.isNumber() && b.isNumber()) return a.asNumber() == b.asNumber();
+        if (a.isTemporal() && b.isTemporal()) return temporal::equal(a, b);
+        return false;
+    }
+    switch (ka) {
+        case ValueKind::Null: return true;
+        case ValueKind::Bool: return a.asBool() == b.asBool();
+        case ValueKind::Integer: return a.asInt() == b.asInt();
+        case ValueKind::Float: return a.asFloat() == b.asFloat();
+        case ValueKind::String: return a.asString() == b.asString();
+        case ValueKind::List: {
+            const List& x = a.asList();
+            const List& y = b.asList();
+            if (a.listPtr() == b.listPtr()) return true;
+            if (x.size() != y.size()) return false;
+            for (size_t i = 0; i < x.size(); ++i)
+                if (!equalValues<kSameKinds>(x[i], y[i])) return false;
+            return true;
+        }
+        case ValueKind::Map: {
+            const Map& x = a.asMap();
+            const Map& y = b.asMap();
+            if (a.mapPtr() == b.mapPtr()) return true;
+            if (x.size() != y.size()) return false;
+            auto i = x.begin();
+            auto j = y.begin();
+            for (; i != x.end(); ++i, ++j)
+                if (i->first != j->first || !equalValues<kSameKinds>(i->second, j->second)) return false;
+            return true;
+        }
+        case ValueKind::Element:
+            return a.asElement() == b.asElement() || elementsEqual<kSameKinds>(*a.asElement(), *b.asElement());
+        case ValueKind::Awaiting: return true;
+        default: return temporal::equal(a, b);
+    }
 }
 
 uint64_t mix(uint64_t h, uint64_t x) {
@@ -53,45 +101,9 @@ int kindRank(ValueKind k) {
 
 }  // namespace
 
-bool valuesEqual(const Value& a, const Value& b) {
-    ValueKind ka = a.kind(), kb = b.kind();
-    if (ka != kb) {
-        if (a.isNumber() && b.isNumber()) return a.asNumber() == b.asNumber();
-        if (a.isTemporal() && b.isTemporal()) return temporal::equal(a, b);
-        return false;
-    }
-    switch (ka) {
-        case ValueKind::Null: return true;
-        case ValueKind::Bool: return a.asBool() == b.asBool();
-        case ValueKind::Integer: return a.asInt() == b.asInt();
-        case ValueKind::Float: return a.asFloat() == b.asFloat();
-        case ValueKind::String: return a.asString() == b.asString();
-        case ValueKind::List: {
-            const List& x = a.asList();
-            const List& y = b.asList();
-            if (a.listPtr() == b.listPtr()) return true;
-            if (x.size() != y.size()) return false;
-            for (size_t i = 0; i < x.size(); ++i)
-                if (!valuesEqual(x[i], y[i])) return false;
-            return true;
-        }
-        case ValueKind::Map: {
-            const Map& x = a.asMap();
-            const Map& y = b.asMap();
-            if (a.mapPtr() == b.mapPtr()) return true;
-            if (x.size() != y.size()) return false;
-            auto i = x.begin();
-            auto j = y.begin();
-            for (; i != x.end(); ++i, ++j)
-                if (i->first != j->first || !valuesEqual(i->second, j->second)) return false;
-            return true;
-        }
-        case ValueKind::Element:
-            return a.asElement() == b.asElement() || elementsEqual(*a.asElement(), *b.asElement());
-        case ValueKind::Awaiting: return true;
-        default: return temporal::equal(a, b);
-    }
-}
+bool valuesEqual(const Value& a, const Value& b) { return equalValues<false>(a, b); }
+
+bool valuesIdentical(const Value& a, const Value& b) { return equalValues<true>(a, b); }
 
 uint64_t hashValue(const Value& v, uint64_t seed) {
     switch (v.kind()) {

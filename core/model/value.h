@@ -214,9 +214,14 @@ static_assert(sizeof(Duration) <= 32 && sizeof(LocalDateTime) <= 32 && sizeof(Zo
 const char* valueKindName(ValueKind kind);
 
 /// Structural equality (Drasi's VariableValue ==): 1 == 1.0, lists and maps element-wise, elements by
-/// reference and content, temporal values by meaning. Used by IN, CASE x WHEN, grouping and the
-/// "row unchanged" checks. Not the Cypher `=` operator (see core/eval/operators.h).
+/// reference and content, temporal values by meaning. Used by IN, CASE x WHEN and grouping. Not
+/// the Cypher `=` operator (see core/eval/operators.h).
 bool valuesEqual(const Value& a, const Value& b);
+
+/// valuesEqual, with the kinds equal too, in lists, maps and element properties: whether a
+/// consumer of a diff sees the same value (1 and 1.0 print differently). The "row unchanged"
+/// checks of the diffs use it.
+bool valuesIdentical(const Value& a, const Value& b);
 
 /// A hash consistent with valuesEqual (1 and 1.0 hash alike).
 uint64_t hashValue(const Value& v, uint64_t seed = 0);

@@ -26,50 +26,14 @@ namespace {
 // aggregates. The tags keep the two from colliding.
 constexpr uint64_t kRowCountTag = 0x726f77636f756e74ULL;
 
-/// Whether a consumer of the diffs sees the same value: valuesEqual, and the same kind, in lists
-/// and maps too. valuesEqual has 1 == 1.0, so a row whose value went from 1 to 1.0 emitted no
-/// update and its consumer kept showing 1 (differential test, shape "trueFor after WITH").
-bool sameOutput(const Value& a, const Value& b) {
-    if (a.kind() != b.kind()) return false;
-    if (a.isList()) {
-        const List& x = a.asList();
-        const List& y = b.asList();
-        if (a.listPtr() == b.listPtr()) return true;
-        if (x.size() != y.size()) return false;
-        for (size_t i = 0; i < x.size(); ++i)
-            if (!sameOutput(x[i], y[i])) return false;
-        return true;
-    }
-    if (a.isMap()) {
-        const Map& x = a.asMap();
-        const Map& y = b.asMap();
-        if (a.mapPtr() == b.mapPtr()) return true;
-        if (x.size() != y.size()) return false;
-        for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j)
-            if (i->first != j->first || !sameOutput(i->second, j->second)) return false;
-        return true;
-    }
-    if (a.isElement()) {
-        // An element is the same value as valuesEqual says (reference and content), with each
-        // property of the same kind as well.
-        const ElementPtr& x = a.asElement();
-        const ElementPtr& y = b.asElement();
-        if (x == y) return true;
-        if (!valuesEqual(a, b)) return false;
-        for (auto i = x->properties.begin(), j = y->properties.begin();
-             i != x->properties.end() && j != y->properties.end(); ++i, ++j)
-            if (!sameOutput(i->second, j->second)) return false;
-        return true;
-    }
-    return valuesEqual(a, b);
-}
-
 /// Two rows of one part: project() builds both from the part's rowOrder, so they have the same
 /// keys in the same order and only the values need comparing.
+/// Values compare as a consumer sees them (valuesIdentical): a row whose value went from 1 to 1.0
+/// is an update (differential test, shape "trueFor after WITH").
 bool rowsEqual(const Map& a, const Map& b) {
     if (a.size() != b.size()) return false;
     for (auto i = a.begin(), j = b.begin(); i != a.end(); ++i, ++j)
-        if (!sameOutput(i->second, j->second)) return false;
+        if (!valuesIdentical(i->second, j->second)) return false;
     return true;
 }
 
@@ -578,7 +542,7 @@ Map ContinuousQuery::project(const Part& part, std::vector<Value>& frame, Mode m
 
 bool ContinuousQuery::itemsEqual(const Part& part, const std::vector<Value>& a, const std::vector<Value>& b) {
     for (uint32_t i : part.rowOrder)
-        if (!sameOutput(a[i], b[i])) return false;
+        if (!valuesIdentical(a[i], b[i])) return false;
     return true;
 }
 

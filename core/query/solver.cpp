@@ -97,13 +97,9 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
     if (!from) return;
     if (s.isRelation) {
         // From a node to a relation touching it.
-        const ElementRef& node = from->ref;
         if (s.directed) {
             if (s.startSlot == parent) index_.relationsByStart(slot, *from, out);
-            if (s.endSlot == parent && s.startSlot != parent) index_.relationsByEnd(slot, *from, out);
-            else if (s.endSlot == parent) {  // (a)-[r]->(a): both ends are this node
-                out.erase(std::remove_if(out.begin(), out.end(), [&](const ElementPtr& r) { return r->end() != node; }), out.end());
-            }
+            else index_.relationsByEnd(slot, *from, out);
         } else {
             index_.relationsByStart(slot, *from, out);
             size_t n = out.size();
@@ -116,11 +112,11 @@ void Solver::candidates(int slot, int parent, const Solution& partial, std::vect
                 if (dup) out.erase(out.begin() + i);
                 else ++i;
             }
-            // (a)-[r]-(a): only a relation from the node to itself.
-            if (s.startSlot == s.endSlot)
-                out.erase(std::remove_if(out.begin(), out.end(), [](const ElementPtr& r) { return r->start() != r->end(); }),
-                          out.end());
         }
+        // (a)-[r]->(a), (a)-[r]-(a): only a relation from the node to itself.
+        if (s.startSlot == s.endSlot)
+            out.erase(std::remove_if(out.begin(), out.end(), [](const ElementPtr& r) { return r->start() != r->end(); }),
+                      out.end());
         return;
     }
     // From a relation to one of its end nodes.
@@ -210,7 +206,8 @@ void dropDuplicates(std::vector<Solution>& solutions) {
 }
 
 /// Whether optional group `g` is matched in `s` (partly matched groups are blanked already).
-bool groupMatched(const Plan& plan, int g, const Solution& s) {
+bool groupMatched(const Plan& plan, int groups, int g, const Solution& s) {
+    if (groups == 1) return !s.blank;  // kept by sealSolution
     for (const Slot& slot : plan.slots)
         if (slot.optional && slot.optionalGroup == g && s.slots[slot.index]) return true;
     return false;
@@ -218,8 +215,9 @@ bool groupMatched(const Plan& plan, int g, const Solution& s) {
 
 /// Drops the solutions where optional group `g` matched nothing while another solution with the
 /// same bindings before it (mandatory slots and groups before `g`) has it matched.
-void dropUnmatchedGroup(const Plan& plan, int g, std::vector<Solution>& solutions) {
+void dropUnmatchedGroup(const Plan& plan, int groups, int g, std::vector<Solution>& solutions) {
     auto earlierKey = [&](const Solution& s) {
+        if (g == 0) return s.mandatoryKey;  // kept by sealSolution
         uint64_t key = 0x7373;
         for (const Slot& slot : plan.slots) {
             if (slot.optional && slot.optionalGroup >= g) continue;
@@ -230,11 +228,11 @@ void dropUnmatchedGroup(const Plan& plan, int g, std::vector<Solution>& solution
     };
     std::set<uint64_t> matched;
     for (const Solution& s : solutions)
-        if (groupMatched(plan, g, s)) matched.insert(earlierKey(s));
+        if (groupMatched(plan, groups, g, s)) matched.insert(earlierKey(s));
     if (matched.empty()) return;
     solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
                                    [&](const Solution& s) {
-                                       return !groupMatched(plan, g, s) && matched.count(earlierKey(s));
+                                       return !groupMatched(plan, groups, g, s) && matched.count(earlierKey(s));
                                    }),
                     solutions.end());
 }
@@ -269,16 +267,7 @@ void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
         // those of groups before g) has group g matched. With one clause that is "drop the blank
         // row of a binding that has a complete one"; with two, comparing whole-blank rows only
         // kept (i, null, r) beside (i, p, r) once a relation toward a missing p was inserted.
-        if (groups == 1) {
-            std::set<uint64_t> complete;
-            for (const Solution& s : solutions)
-                if (!s.blank) complete.insert(s.mandatoryKey);
-            solutions.erase(std::remove_if(solutions.begin(), solutions.end(),
-                                           [&](const Solution& s) { return s.blank && complete.count(s.mandatoryKey); }),
-                            solutions.end());
-        } else {
-            for (int g = 0; g < groups; ++g) dropUnmatchedGroup(plan, g, solutions);
-        }
+        for (int g = 0; g < groups; ++g) dropUnmatchedGroup(plan, groups, g, solutions);
     }
     dropDuplicates(solutions);
 }
