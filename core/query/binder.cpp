@@ -261,13 +261,16 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
     // 1. The pattern.
     PatternBinder patterns(plan, functions);
     std::vector<ExprPtr> matchWhere;
+    std::vector<int> clauseOf;  // relation slot -> its MATCH clause (node slots: -1)
     int group = 0;
     for (const auto& clause : query.parts[0].matches) {
         for (const auto& path : clause.paths) {
             int prev = patterns.nodeSlot(path.nodes[0], clause.optional, group);
             for (size_t i = 0; i < path.relations.size(); ++i) {
                 int next = patterns.nodeSlot(path.nodes[i + 1], clause.optional, group);
-                patterns.relationSlot(path.relations[i], prev, next, clause.optional, group);
+                int r = patterns.relationSlot(path.relations[i], prev, next, clause.optional, group);
+                clauseOf.resize(plan.slots.size(), -1);
+                clauseOf[size_t(r)] = group;
                 prev = next;
             }
         }
@@ -275,6 +278,13 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
         ++group;
     }
     const int nslots = int(plan.slots.size());
+    clauseOf.resize(plan.slots.size(), -1);
+    for (Slot& r : plan.slots) {
+        if (!r.isRelation) continue;
+        for (const Slot& o : plan.slots)
+            if (o.isRelation && o.index != r.index && clauseOf[size_t(o.index)] == clauseOf[size_t(r.index)])
+                r.distinctFrom.push_back(o.index);
+    }
     for (const Slot& s : plan.slots) {
         if (s.optional) plan.hasOptional = true;
         else plan.mandatorySlots.push_back(s.index);

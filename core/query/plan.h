@@ -26,6 +26,10 @@ struct Slot {
     int startSlot = -1;
     int endSlot = -1;
     bool directed = true;
+    /// Relations only: the other relation slots of the same MATCH clause. openCypher binds distinct
+    /// relationships within one clause (relationship isomorphism), so in
+    /// `MATCH (a)-[:M]->(t), (b)-[:M]->(t)` a team of one gives no row with a = b.
+    std::vector<int> distinctFrom;
     /// Node slots: the relation slots touching this node.
     std::vector<int> relations;
 };

@@ -55,10 +55,17 @@ void Solver::solveFrom(int anchorSlot, const ElementPtr& anchor, std::vector<Sol
 bool Solver::consistent(int slot, const ElementPtr& element, const Solution& partial, int skip) const {
     const Slot& s = plan_.slots[slot];
     if (s.isRelation) {
+        for (int o : s.distinctFrom)  // one relationship binds one pattern of a clause (openCypher)
+            if (partial.slots[o] && partial.slots[o]->ref == element->ref) return false;
+        // Both ends are checked, the parent's too: a relation found from its parent node touches
+        // it, but when both end slots hold one node, (b)-[y]-(c) with b = c = n10, "touches b" and
+        // "touches c" are one test, and n9 -> n10 passed as a relation from n10 to n10 (found by
+        // the differential test, shape "undirected triangle walk": solving from the node and from
+        // the relation gave different solutions, so counts went negative).
         const ElementPtr& a = partial.slots[s.startSlot];
         const ElementPtr& b = partial.slots[s.endSlot];
-        bool aSet = a && s.startSlot != skip;
-        bool bSet = b && s.endSlot != skip;
+        bool aSet = bool(a);
+        bool bSet = bool(b);
         if (s.directed) {
             if (aSet && !endpointIs(element->start(), a)) return false;
             if (bSet && !endpointIs(element->end(), b)) return false;

@@ -1157,3 +1157,18 @@ TEST_CASE("differential: a synthetic join feeding an aggregate and a WITH filter
                               "WHERE n > 1 RETURN elementId(e) AS equipment, e.name AS name, mean, n",
            kHasSensor, equipmentProfile(), 160});
 }
+
+// openCypher binds distinct relationships within one MATCH clause: a team of one gives no pair
+// (a, a), and a person in a team through two relations pairs with themself twice. Separate MATCH
+// clauses may bind one relationship twice.
+TEST_CASE("differential: relationship uniqueness within a clause", "[differential]") {
+    check({"team pairs", "MATCH (a:Person)-[:MEMBER]->(t:Team), (b:Person)-[:MEMBER]->(t) "
+                         "RETURN elementId(a) AS a, elementId(b) AS b, elementId(t) AS team",
+           Json::array(), peopleProfile(), 161});
+    check({"team pairs, two clauses", "MATCH (a:Person)-[:MEMBER]->(t:Team) MATCH (b:Person)-[:MEMBER]->(t) "
+                                      "RETURN elementId(a) AS a, elementId(b) AS b, count(*) AS n",
+           Json::array(), peopleProfile(), 162});
+    check({"undirected triangle walk", "MATCH (a:Person)-[x:KNOWS]-(b:Person)-[y:KNOWS]-(c:Person)-[z:KNOWS]-(a) "
+                                       "RETURN elementId(a) AS a, count(*) AS walks",
+           Json::array(), peopleProfile(), 163});
+}

@@ -133,9 +133,12 @@ void Oracle::assign(const std::vector<int>& order, size_t step, std::vector<Elem
     if (step == order.size()) {
         // Every relation of these slots must join two assigned nodes (an end left null by an earlier
         // unmatched OPTIONAL MATCH cannot be matched).
+        // And no relationship binds two relation patterns of one MATCH clause (openCypher).
         for (int s : order) {
             const query::Slot& slot = plan_.slots[s];
             if (slot.isRelation && !relationConsistent(slot, assigned)) return;
+            for (int o : slot.distinctFrom)
+                if (slot.isRelation && assigned[o] && assigned[o]->ref == assigned[s]->ref) return;
         }
         out.push_back(assigned);
         return;
