@@ -1172,3 +1172,23 @@ TEST_CASE("differential: relationship uniqueness within a clause", "[differentia
                                        "RETURN elementId(a) AS a, count(*) AS walks",
            Json::array(), peopleProfile(), 163});
 }
+
+// Patterns where several slots may hold one node: cycles, diamonds, stars, and an unlabelled
+// middle node (the triangle above found a relation checked against one end only).
+TEST_CASE("differential: cycles, diamonds and stars", "[differential]") {
+    check({"directed square", "MATCH (a:Person)-[:KNOWS]->(b:Person)-[:KNOWS]->(c:Person)-[:KNOWS]->(d:Person)-[:KNOWS]->(a) "
+                              "RETURN elementId(a) AS a, count(*) AS cycles",
+           Json::array(), peopleProfile(), 164});
+    check({"diamond", "MATCH (a:Person)-[:KNOWS]->(b:Person)-[:KNOWS]->(d:Person), (a)-[:KNOWS]->(c:Person)-[:KNOWS]->(d) "
+                      "RETURN elementId(a) AS a, elementId(b) AS b, elementId(c) AS c, elementId(d) AS d",
+           Json::array(), peopleProfile(), 165});
+    check({"star", "MATCH (t:Team)<-[:MEMBER]-(a:Person), (t)<-[:MEMBER]-(b:Person), (t)<-[:MEMBER]-(c:Person) "
+                   "RETURN elementId(t) AS team, count(*) AS triples",
+           Json::array(), peopleProfile(), 166});
+    check({"friend in my team", "MATCH (a:Person)-[:KNOWS]-(b:Person)-[:MEMBER]->(t:Team)<-[:MEMBER]-(a) "
+                                "RETURN elementId(a) AS a, elementId(b) AS b, elementId(t) AS team",
+           Json::array(), peopleProfile(), 167});
+    check({"unlabelled middle", "MATCH (a:Person)-[]-(m)-[]-(b:Team) "
+                                "RETURN elementId(a) AS a, elementId(m) AS m, count(*) AS n",
+           Json::array(), peopleProfile(), 168});
+}
