@@ -41,6 +41,7 @@ enum class ExprKind : uint8_t {
     ListComprehension,  ///< [name IN children[0] WHERE children[1] | children[2]]; missing = nullptr
     Reduce,         ///< reduce(name = children[0], name2 IN children[1] | children[2])
     FunctionCall,   ///< name(children...)
+    HasLabels,      ///< children[0]:keys[0]:keys[1]...: the element has every label (openCypher)
 };
 
 enum class BinaryOp : uint8_t {
@@ -98,6 +99,7 @@ enum class Direction : uint8_t {
 struct NodePattern {
     std::string variable;  ///< empty if anonymous
     std::vector<std::string> labels;  ///< (n:A|B) means A OR B
+    std::vector<std::string> allLabels;  ///< (n:A:B) means A AND B (openCypher); labels is then empty
     std::vector<std::pair<std::string, ExprPtr>> properties;  ///< inline {k: v}
     ExprPtr where;  ///< (n:L WHERE ...) or nullptr
     SourcePos pos;

@@ -453,8 +453,15 @@ private:
                 height.grow();
                 e = parseIndexOrSlice(start, e);
             } else if (cur_.at(TokenKind::Colon) && e->kind == ExprKind::Variable) {
-                cur_.failUnsupported(cur_.peek(), "label predicates such as " + e->name +
-                                                      ":Label are not supported in expressions");
+                // n:A:B, openCypher's label predicate: true when n has every label.
+                height.grow();
+                ExprPtr has = node(ExprKind::HasLabels, start);
+                has->children.push_back(e);
+                while (cur_.accept(TokenKind::Colon)) has->keys.push_back(cur_.expectName("a label after ':'"));
+                if (cur_.at(TokenKind::Pipe))
+                    cur_.failUnsupported(cur_.peek(), "label alternatives (n:A|B) are not supported in expressions; "
+                                                      "write n:A OR n:B");
+                e = finish(has);
             } else {
                 return e;
             }
@@ -790,8 +797,14 @@ private:
         if (cur_.at(TokenKind::Colon)) {
             n.labels = parseLabels();
             if (cur_.at(TokenKind::Colon)) {
-                cur_.failUnsupported(cur_.peek(),
-                                     "multiple labels with ':' mean AND, which is not supported; use :L1|L2");
+                // (n:A:B): every label (openCypher); mixed with | it has no meaning in openCypher 9.
+                if (n.labels.size() > 1)
+                    cur_.failUnsupported(cur_.peek(), "labels joined by both '|' and ':' are not supported");
+                n.allLabels = std::move(n.labels);
+                n.labels.clear();
+                while (cur_.accept(TokenKind::Colon)) n.allLabels.push_back(cur_.expectName("a label after ':'"));
+                if (cur_.at(TokenKind::Pipe))
+                    cur_.failUnsupported(cur_.peek(), "labels joined by both '|' and ':' are not supported");
             }
         }
         if (cur_.at(TokenKind::LBrace)) n.properties = exprs_.parseMapEntries();

@@ -510,6 +510,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         case ExprKind::ListComprehension: return evaluateComprehension(e, ctx);
         case ExprKind::Reduce: return evaluateReduce(e, ctx);
         case ExprKind::FunctionCall: return evaluateCall(e, ctx);
+        case ExprKind::HasLabels: return hasLabels(evaluate(*e.children[0], ctx), e.keys);
     }
     throw Error(ErrorCode::Internal, "unknown expression kind");
 }

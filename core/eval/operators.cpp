@@ -521,6 +521,20 @@ Value property(const Value& v, const std::string& key) {
     }
 }
 
+Value hasLabels(const Value& v, const std::vector<std::string>& labels) {
+    switch (v.kind()) {
+        case ValueKind::Element:
+            for (const std::string& l : labels)
+                if (!v.asElement()->hasLabel(l)) return Value(false);
+            return Value(true);
+        case ValueKind::Null: return Value();
+        case ValueKind::Awaiting: return v;
+        default:
+            throw Error(ErrorCode::InvalidType, "a label predicate (:" + labels[0] + ") needs a node or a relation, got a value of type " +
+                                                    valueKindName(v.kind()));
+    }
+}
+
 bool isTruthy(const Value& v) { return v.isBool() && v.asBool(); }
 
 }  // namespace cq::eval

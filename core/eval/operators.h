@@ -25,6 +25,9 @@ Value slice(const Value& list, const Value& from, const Value& to);
 /// `v.key` for maps, elements (their property) and temporal values (their components).
 Value property(const Value& v, const std::string& key);
 
+/// `v:A:B`: whether element `v` has every one of `labels`; null for null.
+Value hasLabels(const Value& v, const std::vector<std::string>& labels);
+
 /// The predicate value of a WHERE: true only for boolean true (null, Awaiting, false filter out).
 bool isTruthy(const Value& v);
 

@@ -162,14 +162,17 @@ public:
             Slot& s = plan_.slots[index];
             if (s.isRelation) fail(ErrorCode::Unsupported, "'" + n.variable + "' is a relation, used here as a node", n.pos);
             if (!optional && s.optional) { s.optional = false; s.optionalGroup = -1; }
-            if (!n.labels.empty()) {
-                if (!s.labels.empty() && s.labels != n.labels)
+            if (!n.labels.empty() || !n.allLabels.empty()) {
+                bool labelled = !s.labels.empty() || !s.allLabels.empty();
+                if (labelled && (s.labels != n.labels || s.allLabels != n.allLabels))
                     fail(ErrorCode::Unsupported, "'" + n.variable + "' is given two different label sets", n.pos);
                 s.labels = n.labels;
+                s.allLabels = n.allLabels;
             }
         } else {
             index = newSlot(n.variable, false, optional, group);
             plan_.slots[index].labels = n.labels;
+            plan_.slots[index].allLabels = n.allLabels;
         }
         addPredicates(index, n.properties, n.where, n.pos);
         return index;

@@ -119,6 +119,9 @@ const std::vector<int>& ContinuousQuery::affinity(const ElementPtr& element, std
             if (!any) continue;
         }
         bool ok = true;
+        for (const auto& l : s.allLabels)
+            if (!e.hasLabel(l)) { ok = false; break; }
+        if (!ok) continue;
         if (!s.predicates.empty()) {
             predicateFrame_.assign(size_t(s.predicateFrame), Value());
             predicateFrame_[0] = Value(element);

@@ -16,6 +16,7 @@ struct Slot {
     std::string variable;             ///< empty for an anonymous pattern element
     bool isRelation = false;
     std::vector<std::string> labels;  ///< an element fits when it has any of them (none: any element)
+    std::vector<std::string> allLabels;  ///< (n:A:B): and when it has every one of these
     /// Inline {k: v} and (n WHERE ...) predicates, bound to a frame where the element is index 0.
     std::vector<cypher::ExprPtr> predicates;
     int predicateFrame = 1;  ///< frame size the predicates need (comprehension variables)

@@ -110,6 +110,8 @@ bool Oracle::fits(const query::Slot& slot, const ElementPtr& e) {
         for (const std::string& l : slot.labels) any = any || e->hasLabel(l);
         if (!any) return false;
     }
+    for (const std::string& l : slot.allLabels)
+        if (!e->hasLabel(l)) return false;
     std::vector<Value> frame(size_t(std::max(1, slot.predicateFrame)));
     frame[0] = Value(e);
     eval::EvalContext ctx = context(frame);

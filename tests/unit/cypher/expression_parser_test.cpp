@@ -48,6 +48,10 @@ TEST_CASE("operator precedence and associativity follow openCypher", "[cypher][p
         {"s CONTAINS t + 'x'", "(contains s (+ t 'x'))"},
         {"a <> b", "(<> a b)"},
         {"a != b", "(<> a b)"},
+        // label predicates bind tighter than NOT and comparisons
+        {"NOT n:A", "(not (labels n :A))"},
+        {"n:A:B AND m:C", "(and (labels n :A :B) (labels m :C))"},
+        {"n:A = true", "(= (labels n :A) true)"},
         {"a < b", "(< a b)"},
         {"a <= b", "(<= a b)"},
         {"a > b", "(> a b)"},
@@ -287,7 +291,7 @@ TEST_CASE("comments and whitespace are skipped inside expressions", "[cypher][pa
 }
 
 TEST_CASE("unsupported expression forms", "[cypher][parser]") {
-    for (const char* text : {"count(DISTINCT x)", "EXISTS(n.x)", "exists { MATCH (n) }", "n:Label",
+    for (const char* text : {"count(DISTINCT x)", "EXISTS(n.x)", "exists { MATCH (n) }", "n:A|B",
                              "(a)-[:X]->(b)", "(a)<-[:X]-(b)", "(a)--(b)", "(:L)", "()", "s =~ 'a.*'"}) {
         INFO("expression: " << text);
         try {

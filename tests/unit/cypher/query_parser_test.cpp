@@ -121,6 +121,9 @@ TEST_CASE("node patterns", "[cypher][parser]") {
     CHECK(node("(:L)").variable.empty());
     CHECK(node("(a:L1|L2|L3)").labels == std::vector<std::string>{"L1", "L2", "L3"});
     CHECK(node("(a:L1|:L2)").labels == std::vector<std::string>{"L1", "L2"});
+    CHECK(node("(a:L1:L2:L3)").allLabels == std::vector<std::string>{"L1", "L2", "L3"});
+    CHECK(node("(a:L1:L2:L3)").labels.empty());
+    CHECK(node("(a:L1)").allLabels.empty());
     CHECK(node("( a : L )").labels == std::vector<std::string>{"L"});
     CHECK(node("(`my var`:`My Label`)").variable == "my var");
     CHECK(node("(`my var`:`My Label`)").labels == std::vector<std::string>{"My Label"});
