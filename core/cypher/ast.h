@@ -65,6 +65,7 @@ struct Expr {
     /// the iteration variable of a comprehension or reduce's accumulator.
     std::string name;
     std::string name2;              ///< reduce: the iteration variable
+    bool distinct = false;          ///< FunctionCall: name(DISTINCT ...)
     std::vector<std::string> keys;  ///< map literal keys
     std::vector<ExprPtr> children;
     /// The text of the expression as written, used to name unaliased projection columns only when

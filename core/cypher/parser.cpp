@@ -651,10 +651,9 @@ private:
             if (!equalsIgnoreCase(e->name, "COUNT")) cur_.failExpected("an argument");
             cur_.take();
             e->name2 = "*";
-        } else if (cur_.atKeyword("DISTINCT")) {
-            cur_.failUnsupported(cur_.peek(), "DISTINCT inside a function call (" + e->name +
-                                                  "(DISTINCT ...)) is not supported");
         } else if (!cur_.at(TokenKind::RParen)) {
+            // count(DISTINCT x): the binder accepts it in aggregates only.
+            e->distinct = cur_.acceptKeyword("DISTINCT");
             do {
                 e->children.push_back(parseArgument());
             } while (cur_.accept(TokenKind::Comma));

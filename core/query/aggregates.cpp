@@ -78,7 +78,18 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
     if (call.name2 == "*") args.push_back(Value(true));
     else eval::evaluateArguments(call, ctx, args);
     const Value& x = args[0];
-    const bool apply = mode == Mode::Apply, revert = reverting(mode);
+    bool apply = mode == Mode::Apply, revert = reverting(mode);
+    if (call.distinct && !x.isNull() && (apply || revert)) {
+        // agg(DISTINCT x): a count per value and group, beside the aggregate's own accumulator;
+        // only a value's first arrival and last departure reach the aggregate. Values that are
+        // equal (1 and 1.0 too, as in grouping) share one count.
+        AccumulatorRef seen(results, keyOf(key ^ hashValue(x, 0x64697374ULL), call.aggregateIndex));
+        seen.acc.count += apply ? 1 : -1;
+        bool edge = apply ? seen.acc.count == 1 : seen.acc.count == 0;
+        if (seen.acc.count <= 0) seen.erase();
+        else seen.store();
+        if (!edge) apply = revert = false;  // read the aggregate only
+    }
 
     if (op == fn::AggregateOp::Count) {
         AccumulatorRef a(results, key);

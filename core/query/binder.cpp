@@ -97,6 +97,15 @@ private:
         }
         e.function = def;
         bool aggregate = def->kind == fn::FunctionKind::Aggregate;
+        if (e.distinct) {
+            using Op = fn::AggregateOp;
+            bool allowed = aggregate && (def->aggregate == Op::Count || def->aggregate == Op::Sum ||
+                                         def->aggregate == Op::Avg || def->aggregate == Op::Min ||
+                                         def->aggregate == Op::Max || def->aggregate == Op::Collect);
+            if (!allowed)
+                fail(ErrorCode::InvalidAggregation,
+                     "DISTINCT is allowed in count, sum, avg, min, max and collect only, not in " + def->name + "()", e.pos);
+        }
         if (aggregate) {
             if (aggregatesBanned_)
                 fail(ErrorCode::InvalidAggregation, "aggregate function " + def->name + "() cannot be used " + aggregatesBanned_, e.pos);

@@ -1207,3 +1207,19 @@ TEST_CASE("differential: every label of a pattern and label predicates", "[diffe
                                  "count(r) AS n, sum(r.v) AS total",
            Json::array(), buildingProfile(), 171});
 }
+
+// agg(DISTINCT x): a value counts once per group however many rows carry it, and leaves the
+// aggregate only with its last row.
+TEST_CASE("differential: DISTINCT inside aggregates", "[differential]") {
+    check({"distinct aggregates", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                                  "RETURN f.name AS floor, count(DISTINCT r.name) AS names, count(DISTINCT r.v) AS values, "
+                                  "sum(DISTINCT r.v) AS total, avg(DISTINCT r.v) AS mean, min(DISTINCT r.v) AS lo, "
+                                  "max(DISTINCT r.v) AS hi, collect(DISTINCT r.name) AS nameList, count(r) AS rooms",
+           Json::array(), buildingProfile(), 172});
+    checkBatched({"distinct aggregates", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                                         "RETURN f.name AS floor, count(DISTINCT r.name) AS names, sum(DISTINCT r.v) AS total",
+                  Json::array(), buildingProfile(), 173});
+    checkReopened({"distinct aggregates", "MATCH (p:Person)-[:MEMBER]->(t:Team) "
+                                          "RETURN elementId(t) AS team, count(DISTINCT p.name) AS names, collect(DISTINCT p.name) AS list",
+                   Json::array(), peopleProfile(), 174});
+}

@@ -359,6 +359,15 @@ Value Oracle::aggregate(const cypher::Expr& call, eval::EvalContext& ctx) {
         Value x = eval::evaluate(*call.children[0], inner);
         if (!x.isNull()) xs.push_back(std::move(x));  // every aggregate here skips nulls
     }
+    if (call.distinct) {  // the first of each set of equal values (1 and 1.0 are equal)
+        std::vector<Value> unique;
+        for (Value& x : xs) {
+            bool seen = false;
+            for (const Value& u : unique) seen = seen || valuesEqual(u, x);
+            if (!seen) unique.push_back(std::move(x));
+        }
+        xs = std::move(unique);
+    }
     if (name == "count") return Value(int64_t(xs.size()));
     if (name == "collect") return Value(List(xs.begin(), xs.end()));
     for (const Value& x : xs)

@@ -79,7 +79,8 @@ inline std::string dump(const ExprPtr& e) {
             return out + ")";
         }
         case ExprKind::FunctionCall:
-            return "(call " + e->name + (e->name2.empty() ? "" : " " + e->name2) + children + ")";
+            return "(call " + e->name + (e->name2.empty() ? "" : " " + e->name2) + (e->distinct ? " distinct" : "") +
+                   children + ")";
     }
     return "?";
 }

@@ -87,6 +87,11 @@ TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
     CHECK(aggregationError("MATCH (p:P) RETURN sum(count(p)) AS n") != std::pair<int, int>{0, 0});
     CHECK(aggregationError("MATCH (o:O) WHERE drasi.trueFor(sum(o.v) > 1, duration({seconds: 5})) RETURN sum(o.v) AS v") ==
           std::pair<int, int>{0, 0});
+    // DISTINCT only where it means something: in count, sum, avg, min, max and collect.
+    CHECK(aggregationError("MATCH (o:O) RETURN count(DISTINCT o.v) AS n, collect(DISTINCT o.k) AS ks") ==
+          std::pair<int, int>{0, 0});
+    CHECK(aggregationError("MATCH (o:O)\nRETURN drasi.last(DISTINCT o.v) AS v") == std::pair<int, int>{2, 8});
+    CHECK(aggregationError("MATCH (o:O) RETURN toUpper(DISTINCT o.k) AS k") == std::pair<int, int>{1, 20});
     engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
     try {
         engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
