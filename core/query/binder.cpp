@@ -355,8 +355,8 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
 
     for (size_t pi = 0; pi < query.parts.size(); ++pi) {
         const cypher::QueryPart& src = query.parts[pi];
-        if (src.distinct) fail(ErrorCode::Unsupported, "DISTINCT is not supported in continuous queries", src.pos);
         Part part;
+        bool partFutures = false;  // DISTINCT rows have no identity to keep a time function's state by
         std::vector<ExprPtr> where = src.where;
         if (pi == 0) where.insert(where.begin(), matchWhere.begin(), matchWhere.end());
         for (const auto& w : where) {
@@ -364,6 +364,7 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
             // (aggregate in a WITH and filter its alias). Accepting one counted rows twice.
             ExprBinder b(functions, "in WHERE; aggregate in a WITH and filter on its alias");
             b.bind(*w, scope);
+            partFutures |= b.sawFuture;
             plan.usesFutures |= b.sawFuture;
             plan.usesArchive |= b.sawArchive;
             part.where.push_back(w);
@@ -372,6 +373,7 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
         for (const auto& item : src.items) {
             ExprBinder b(functions, nullptr);
             b.bind(*item.expr, scope);
+            partFutures |= b.sawFuture;
             plan.usesFutures |= b.sawFuture;
             plan.usesArchive |= b.sawArchive;
             Item it;
@@ -389,6 +391,10 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
                 groupingKeyNames->push_back(part.items[i].name);
             }
         part.groupingKeyNames = std::move(groupingKeyNames);
+        if (src.distinct && partFutures)
+            fail(ErrorCode::Unsupported, "DISTINCT with time-based functions in the same WITH or RETURN is not supported",
+                 src.pos);
+        part.distinct = src.distinct && !part.aggregating;
         for (size_t i = 0; i < part.items.size(); ++i) {
             bool repeated = false;  // a later item of the same name overwrites this one in the row
             for (size_t j = i + 1; j < part.items.size(); ++j) repeated |= part.items[j].name == part.items[i].name;

@@ -569,6 +569,7 @@ void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& 
             if (in->empty()) break;
         }
         if (plan_.parts[i].aggregating) runAggregatingPart(i, *in, next, last, out);
+        else if (plan_.parts[i].distinct) runDistinctPart(i, *in, next, last, out);
         else runPart(i, *in, next, last, out);
         in = &next;
         if (in->empty()) break;
@@ -678,6 +679,89 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
     }
     recycleFrame(nb);  // a row filtered or unchanged last leaves its frames here
     recycleFrame(na);
+}
+
+Map ContinuousQuery::rowOf(const Part& part, const std::vector<Value>& values) {
+    Map row;
+    row.reserve(part.rowOrder.size());
+    for (uint32_t i : part.rowOrder) row.append_sorted(part.items[i].name, values[i]);
+    return row;
+}
+
+// WITH DISTINCT / RETURN DISTINCT. A distinct row has no identity but its values, so the part keeps
+// a count per row (its hash, an accumulator beside the aggregates'): a row appears when its count
+// leaves 0 and goes when it returns to 0, and the row key downstream is that hash. An input row
+// that leaves a row that goes for one that appears is an update; one whose values only change
+// without changing the hash (an element's properties: elements are distinct by identity) updates
+// the row in place.
+void ContinuousQuery::runDistinctPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
+                                      std::vector<Diff>& diffs) {
+    const Part& part = plan_.parts[index];
+    ResultIndex& results = *store_.results;
+    auto rowKey = [&](const std::vector<Value>& values) {
+        uint64_t h = mixHash(0x64697374696e6374ULL, index);
+        for (uint32_t i : part.rowOrder) h = hashValue(values[i], h);
+        return h;
+    };
+    // Adds `delta` to the row's count; true when the row appears (0 -> 1) or goes (-> 0).
+    auto count = [&](uint64_t key, int64_t delta) {
+        std::optional<Accumulator> stored = results.get(key);
+        Accumulator a = stored ? std::move(*stored) : Accumulator{};
+        a.count += delta;
+        results.set(key, a.count > 0 ? &a : nullptr);
+        return delta > 0 ? a.count == 1 : a.count <= 0;
+    };
+    // Rows updated in place by this change: every input row of an element whose properties
+    // changed carries the same before and after, and the row is updated once.
+    std::vector<uint64_t> updatedInPlace;
+    for (RowChange& rc : in) {
+        rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
+        rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
+        std::vector<Value> nb, na;
+        bool wb = false, wa = false;
+        if (rc.kind != RowChange::Kind::Add) {
+            Mode m = rc.kind == RowChange::Kind::Remove ? Mode::RevertForDelete : Mode::Snapshot;
+            wb = passesWhere(part, rc.before, m, rc.beforeKey, rc.beforeKey, true);
+            if (wb) evaluateItems(part, rc.before, m, rc.beforeKey, rc.beforeKey, true, nb);
+        }
+        if (rc.kind != RowChange::Kind::Remove) {
+            wa = passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false);
+            if (wa) evaluateItems(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, na);
+        }
+        const uint64_t kb = wb ? rowKey(nb) : 0, ka = wa ? rowKey(na) : 0;
+        bool gone, appears;
+        if (wb && wa && kb == ka) {
+            if (itemsEqual(part, nb, na)) continue;
+            if (std::find(updatedInPlace.begin(), updatedInPlace.end(), ka) != updatedInPlace.end()) continue;
+            updatedInPlace.push_back(ka);
+            gone = appears = true;  // the same row, its values changed
+        } else {
+            gone = wb && count(kb, -1);
+            appears = wa && count(ka, +1);
+        }
+        if (!gone && !appears) continue;
+        const RowChange::Kind kind = gone && appears ? RowChange::Kind::Update
+                                     : gone          ? RowChange::Kind::Remove
+                                                     : RowChange::Kind::Add;
+        if (last) {
+            Diff d;
+            d.kind = kind == RowChange::Kind::Update ? DiffKind::Update
+                     : kind == RowChange::Kind::Remove ? DiffKind::Remove
+                                                       : DiffKind::Add;
+            if (gone) d.before = rowOf(part, nb);
+            if (appears) d.after = rowOf(part, na);
+            recordLive(d, kb, ka);
+            diffs.push_back(std::move(d));
+            continue;
+        }
+        RowChange o;
+        o.kind = kind;
+        if (gone) o.before = std::move(nb);
+        if (appears) o.after = std::move(na);
+        o.beforeKey = kb;
+        o.afterKey = ka;
+        out.push_back(std::move(o));
+    }
 }
 
 void ContinuousQuery::runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out,

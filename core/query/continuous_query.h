@@ -85,6 +85,10 @@ private:
                  std::vector<Diff>& diffs);
     void runAggregatingPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
                             std::vector<Diff>& diffs);
+    void runDistinctPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
+                         std::vector<Diff>& diffs);
+    /// The row `part` makes of its item values (column-name order).
+    static Map rowOf(const Part& part, const std::vector<Value>& values);
     /// `before`: the row as it was (evaluated with the before-clock).
     bool passesWhere(const Part& part, std::vector<Value>& frame, eval::Mode mode, uint64_t group, uint64_t input,
                      bool before);

@@ -45,6 +45,9 @@ struct Part {
     std::vector<cypher::ExprPtr> where;  ///< ANDed
     std::vector<Item> items;
     bool aggregating = false;
+    /// WITH DISTINCT / RETURN DISTINCT over a part that does not aggregate (an aggregating part's
+    /// rows are distinct already: one per group).
+    bool distinct = false;
     std::vector<int> groupingItems;  ///< indexes into items
     int frameSize = 0;               ///< input variables + comprehension scratch slots
     /// The grouping items' names, shared with every aggregation Diff the part emits (a vector

@@ -1223,3 +1223,23 @@ TEST_CASE("differential: DISTINCT inside aggregates", "[differential]") {
                                           "RETURN elementId(t) AS team, count(DISTINCT p.name) AS names, collect(DISTINCT p.name) AS list",
                    Json::array(), peopleProfile(), 174});
 }
+
+// WITH DISTINCT / RETURN DISTINCT: a row shows while any input row makes it, updates in place
+// when only an element's properties change (elements are distinct by identity).
+TEST_CASE("differential: DISTINCT rows", "[differential]") {
+    check({"distinct rows", "MATCH (r:Room)-[:PART_OF|NEAR]->(f:Floor) RETURN DISTINCT f.name AS floor, r.name AS room",
+           Json::array(), buildingProfile(), 175});
+    check({"distinct elements", "MATCH (r:Room)-[:PART_OF]->(f:Floor) RETURN DISTINCT f",
+           Json::array(), buildingProfile(), 176});
+    check({"distinct then aggregate", "MATCH (r:Room)-[:PART_OF|NEAR]->(f:Floor) WITH DISTINCT f, r.name AS name "
+                                      "RETURN elementId(f) AS floor, count(name) AS names, count(*) AS rows",
+           Json::array(), buildingProfile(), 177});
+    check({"distinct then filter", "MATCH (a:Person)-[:KNOWS]-(b:Person) WITH DISTINCT a.name AS name, b.name AS other "
+                                   "WHERE name < other RETURN name, other",
+           Json::array(), peopleProfile(), 178});
+    checkBatched({"distinct rows", "MATCH (r:Room)-[:PART_OF|NEAR]->(f:Floor) RETURN DISTINCT f.name AS floor, r.name AS room",
+                  Json::array(), buildingProfile(), 179});
+    checkReopened({"distinct rows", "MATCH (p:Person)-[:MEMBER]->(t:Team) WITH DISTINCT t, p.name AS name "
+                                    "RETURN elementId(t) AS team, name",
+                   Json::array(), peopleProfile(), 180});
+}

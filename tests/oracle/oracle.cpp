@@ -244,6 +244,31 @@ std::vector<Oracle::Row> Oracle::runPart(size_t index, std::vector<Row>& in, std
     if (!part.aggregating) {
         for (Row& row : passing) emit(row.frame, row.key);
         group_ = nullptr;
+        // From the parsed query, not the plan: the engine reads the plan.
+        if (ast_.parts[index].distinct) {  // keep the first row of each set of equal rows (elements: by identity)
+            auto same = [&](const Row& a, const Row& b) {
+                for (uint32_t i : part.rowOrder) {
+                    const Value &x = a.frame[i], &y = b.frame[i];
+                    if (x.isElement() && y.isElement() ? x.asElement()->ref != y.asElement()->ref : !valuesEqual(x, y))
+                        return false;
+                }
+                return true;
+            };
+            std::vector<Row> kept;
+            std::vector<Map> keptRows;
+            for (size_t i = 0; i < out.size(); ++i) {
+                bool seen = false;
+                for (const Row& k : kept) seen = seen || same(k, out[i]);
+                if (seen) continue;
+                kept.push_back(out[i]);
+                if (finalRows) keptRows.push_back((*finalRows)[finalRows->size() - out.size() + i]);
+            }
+            if (finalRows) {
+                finalRows->resize(finalRows->size() - out.size());
+                for (Map& m : keptRows) finalRows->push_back(std::move(m));
+            }
+            out = std::move(kept);
+        }
         return out;
     }
 

@@ -92,6 +92,15 @@ TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
           std::pair<int, int>{0, 0});
     CHECK(aggregationError("MATCH (o:O)\nRETURN drasi.last(DISTINCT o.v) AS v") == std::pair<int, int>{2, 8});
     CHECK(aggregationError("MATCH (o:O) RETURN toUpper(DISTINCT o.k) AS k") == std::pair<int, int>{1, 20});
+    // A DISTINCT row has no identity to keep a time function's state by.
+    try {
+        Engine other(makeMemoryBackend());
+        other.registerQuery(makeQuery("d", "MATCH (o:O) RETURN DISTINCT o.k AS k, drasi.trueFor(o.v > 1, duration({seconds: 5})) AS t"));
+        FAIL("expected an error");
+    } catch (const Error& e) {
+        CHECK(e.code() == ErrorCode::Unsupported);
+        CHECK(std::string(e.what()).find("DISTINCT with time-based functions") != std::string::npos);
+    }
     engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
     try {
         engine.registerQuery(makeQuery("q", "MATCH (n:A) RETURN n.x AS x"));
