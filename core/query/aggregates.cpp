@@ -129,8 +129,19 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
     if (op == fn::AggregateOp::Min || op == fn::AggregateOp::Max) {
         const bool isMax = op == fn::AggregateOp::Max;
         // The value kind is kept beside the sorted set so that results decode to the right type.
+        // Strings, which the set of doubles cannot order, are counted in its `value`: a Map from
+        // string to count (sorted by key), read with the kind at no extra lookup. A group of many
+        // distinct strings copies that map each change (O(distinct strings)).
         AccumulatorRef kind(results, key ^ 0x6b696e64ULL);
-        if (!x.isNull() && (apply || revert)) {
+        if (x.isString() && (apply || revert)) {
+            Map strings = kind.acc.value.isMap() ? kind.acc.value.asMap() : Map{};
+            auto it = strings.find(x.asString());
+            int64_t n = (it == strings.end() ? 0 : it->second.asInt()) + (apply ? 1 : -1);
+            if (n > 0) strings.insert_or_assign(x.asString(), Value(n));
+            else if (it != strings.end()) strings.erase(it);
+            kind.acc.value = strings.empty() ? Value() : Value(std::move(strings));
+            kind.store();
+        } else if (!x.isNull() && (apply || revert)) {
             double k;
             if (x.isNumber()) k = x.asNumber();
             else if (x.isTemporal()) k = temporal::toSortKey(x);
@@ -144,9 +155,18 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
             }
         }
         auto first = results.sortedNext(key, std::nullopt);
+        ValueKind vk = kind.exists() && kind.acc.count > 0 ? ValueKind(kind.acc.count - 1) : ValueKind::Float;
+        if (kind.acc.value.isMap()) {
+            // openCypher orders temporal values < strings < numbers: a max is a number if the
+            // group has one, a min a temporal value if it has one; else a string.
+            bool numeric = vk == ValueKind::Float || vk == ValueKind::Integer;
+            if (!first || (isMax ? !numeric : numeric)) {
+                const Map& strings = kind.acc.value.asMap();
+                return Value(isMax ? (strings.end() - 1)->first : strings.begin()->first);
+            }
+        }
         if (!first) return Value();
         double k = isMax ? -first->first : first->first;
-        ValueKind vk = kind.exists() ? ValueKind(kind.acc.count - 1) : ValueKind::Float;
         if (vk == ValueKind::Float || vk == ValueKind::Integer) return Value(k);
         return temporal::fromSortKey(vk, k);
     }

@@ -1243,3 +1243,15 @@ TEST_CASE("differential: DISTINCT rows", "[differential]") {
                                     "RETURN elementId(t) AS team, name",
                    Json::array(), peopleProfile(), 180});
 }
+
+// min and max of strings, and of strings mixed with numbers (openCypher orders strings below
+// numbers); drasi-core refuses strings.
+TEST_CASE("differential: min and max of strings", "[differential]") {
+    check({"string extremes", "MATCH (p:Person)-[:MEMBER]->(t:Team) "
+                              "RETURN elementId(t) AS team, min(p.name) AS first, max(p.name) AS last, "
+                              "max(coalesce(p.v, p.name)) AS mixedMax, min(coalesce(p.name, p.v)) AS mixedMin",
+           Json::array(), peopleProfile(), 181});
+    checkReopened({"string extremes", "MATCH (p:Person)-[:MEMBER]->(t:Team) "
+                                      "RETURN elementId(t) AS team, min(p.name) AS first, max(coalesce(p.v, p.name)) AS mixedMax",
+                   Json::array(), peopleProfile(), 182});
+}

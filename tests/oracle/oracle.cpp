@@ -395,6 +395,18 @@ Value Oracle::aggregate(const cypher::Expr& call, eval::EvalContext& ctx) {
     }
     if (name == "count") return Value(int64_t(xs.size()));
     if (name == "collect") return Value(List(xs.begin(), xs.end()));
+    if ((name == "min" || name == "max") && !xs.empty()) {
+        // openCypher's order: strings below numbers. A max is the greatest number if there is one,
+        // a min the least string if there is one.
+        std::vector<Value> strings, numbers;
+        for (const Value& x : xs) (x.isString() ? strings : numbers).push_back(x);
+        if (!strings.empty() && (name == "min" || numbers.empty())) {
+            std::string best = strings[0].asString();
+            for (const Value& x : strings) best = name == "min" ? std::min(best, x.asString()) : std::max(best, x.asString());
+            return Value(best);
+        }
+        xs = std::move(numbers);
+    }
     for (const Value& x : xs)
         if (!x.isNumber()) throw Error(ErrorCode::Unsupported, "oracle: " + name + "() of a non-number is not modelled");
     if (name == "sum" || name == "avg") {
