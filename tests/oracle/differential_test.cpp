@@ -1255,3 +1255,15 @@ TEST_CASE("differential: min and max of strings", "[differential]") {
                                       "RETURN elementId(t) AS team, min(p.name) AS first, max(coalesce(p.v, p.name)) AS mixedMax",
                    Json::array(), peopleProfile(), 182});
 }
+
+// The new forms together and with OPTIONAL MATCH, where null rows and blank groups meet DISTINCT.
+TEST_CASE("differential: DISTINCT and labels with OPTIONAL MATCH", "[differential]") {
+    check({"optional distinct", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                "RETURN DISTINCT elementId(i) AS invoice, p IS NULL AS unpaid",
+           Json::array(), invoiceProfile(), 183});
+    check({"distinct then keyless count", "MATCH (a:Person)-[:KNOWS]-(b:Person) WITH DISTINCT a RETURN count(*) AS people",
+           Json::array(), peopleProfile(), 184});
+    check({"optional label predicate", "MATCH (r:Room) OPTIONAL MATCH (r)-[:PART_OF]->(f) "
+                                       "RETURN elementId(r) AS room, f:Floor AS onFloor, count(DISTINCT f.name) AS names",
+           Json::array(), buildingProfile(), 185});
+}
