@@ -42,6 +42,7 @@ enum class ExprKind : uint8_t {
     Reduce,         ///< reduce(name = children[0], name2 IN children[1] | children[2])
     FunctionCall,   ///< name(children...)
     HasLabels,      ///< children[0]:keys[0]:keys[1]...: the element has every label (openCypher)
+    ListPredicate,  ///< name2(name IN children[0] WHERE children[1]), name2 any/all/none/single
 };
 
 enum class BinaryOp : uint8_t {

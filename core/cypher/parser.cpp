@@ -539,6 +539,9 @@ private:
             }
             if (isReservedWord(tok.value)) cur_.failExpected("an expression");
             if (cur_.atKeyword("REDUCE") && cur_.at(TokenKind::LParen, 1)) return parseReduce();
+            for (const char* q : {"ANY", "ALL", "NONE", "SINGLE"})
+                if (cur_.atKeyword(q) && cur_.at(TokenKind::LParen, 1) && cur_.atVariable(2) && cur_.atKeyword("IN", 3))
+                    return parseListPredicate(q);
         }
         // name ('.' name)* '(' is a call of the function "name.name..."; otherwise the dots are
         // property accesses, handled by parsePostfix.
@@ -639,6 +642,21 @@ private:
         ExprPtr body = parseExpression();
         cur_.expect(TokenKind::RParen, "')' to close reduce");
         e->children = {std::move(init), std::move(list), std::move(body)};
+        return finish(e);
+    }
+
+    /// any|all|none|single(x IN list WHERE predicate), openCypher's list predicates.
+    ExprPtr parseListPredicate(const char* which) {
+        ExprPtr e = node(ExprKind::ListPredicate, posOf(cur_.take()));
+        for (const char* c = which; *c; ++c) e->name2 += char(*c - 'A' + 'a');  // any, all, none, single
+        cur_.take();  // '('
+        e->name = cur_.take().value;
+        cur_.take();  // IN
+        ExprPtr list = parseExpression();
+        cur_.expectKeyword("WHERE");
+        ExprPtr predicate = parseExpression();
+        cur_.expect(TokenKind::RParen, "')' to close the list predicate");
+        e->children = {std::move(list), std::move(predicate)};
         return finish(e);
     }
 

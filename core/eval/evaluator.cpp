@@ -390,6 +390,35 @@ Value evaluateComprehension(const Expr& e, EvalContext& ctx) {
     return Value(std::move(out));
 }
 
+/// any/all/none/single with openCypher's nulls: a predicate that is null for some item makes the
+/// answer null unless the items that are not null decide it (one true for any, one false for all).
+Value evaluateListPredicate(const Expr& e, EvalContext& ctx) {
+    Value source = evaluate(*e.children[0], ctx);
+    if (source.isNull()) return Value();
+    if (!source.isList())
+        throw Error(ErrorCode::InvalidType, e.name2 + "() over a " + std::string(valueKindName(source.kind())) +
+                                                ", expected a List");
+    std::vector<Value>& frame = *ctx.frame;
+    size_t trues = 0, nulls = 0, n = source.asList().size();
+    for (const Value& item : source.asList()) {
+        frame[e.varIndex] = item;
+        Value p = evaluate(*e.children[1], ctx);
+        if (p.isNull()) ++nulls;
+        else if (!p.isBool()) throw Error(ErrorCode::InvalidType, e.name2 + "(): the predicate gave a " +
+                                                                      std::string(valueKindName(p.kind())) + ", expected a Boolean");
+        else if (p.asBool()) ++trues;
+    }
+    frame[e.varIndex] = Value();
+    const size_t falses = n - trues - nulls;
+    if (e.name2 == "any") return trues > 0 ? Value(true) : nulls > 0 ? Value() : Value(false);
+    if (e.name2 == "all") return falses > 0 ? Value(false) : nulls > 0 ? Value() : Value(true);
+    if (e.name2 == "none") return trues > 0 ? Value(false) : nulls > 0 ? Value() : Value(true);
+    // single: two trues decide false; otherwise the nulls could each be the one.
+    if (trues > 1) return Value(false);
+    if (nulls > 0) return Value();
+    return Value(trues == 1);
+}
+
 Value evaluateReduce(const Expr& e, EvalContext& ctx) {
     std::vector<Value>& frame = *ctx.frame;
     Value acc = evaluate(*e.children[0], ctx);
@@ -511,6 +540,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         case ExprKind::Reduce: return evaluateReduce(e, ctx);
         case ExprKind::FunctionCall: return evaluateCall(e, ctx);
         case ExprKind::HasLabels: return hasLabels(evaluate(*e.children[0], ctx), e.keys);
+        case ExprKind::ListPredicate: return evaluateListPredicate(e, ctx);
     }
     throw Error(ErrorCode::Internal, "unknown expression kind");
 }

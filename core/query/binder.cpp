@@ -45,6 +45,7 @@ public:
                 e.varIndex = it->second;
                 return;
             }
+            case ExprKind::ListPredicate:
             case ExprKind::ListComprehension: {
                 bind(*e.children[0], scope, insideAggregate);
                 Scope inner = scope;

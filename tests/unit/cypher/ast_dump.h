@@ -73,6 +73,7 @@ inline std::string dump(const ExprPtr& e) {
         case ExprKind::Reduce:
             return "(reduce " + e->name + " " + dump(e->children[0]) + " " + e->name2 + " " +
                    dump(e->children[1]) + " " + dump(e->children[2]) + ")";
+        case ExprKind::ListPredicate: return "(" + e->name2 + " " + e->name + children + ")";
         case ExprKind::HasLabels: {
             std::string out = "(labels" + children;
             for (const std::string& k : e->keys) out += " :" + k;

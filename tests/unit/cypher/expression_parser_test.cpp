@@ -98,6 +98,10 @@ TEST_CASE("operator precedence and associativity follow openCypher", "[cypher][p
         {"COUNT(*)", "(call COUNT *)"},
         {"count(n)", "(call count n)"},
         {"count(DISTINCT n.x)", "(call count distinct (. n x))"},
+        {"any(x IN l WHERE x > 1)", "(any x l (> x 1))"},
+        {"NOT All(x IN [1] WHERE x = 1)", "(not (all x (list 1) (= x 1)))"},
+        {"single(x IN n.l WHERE x)", "(single x (. n l) x)"},
+        {"all(1)", "(call all 1)"},
         {"collect(distinct a + 1)", "(call collect distinct (+ a 1))"},
         // atoms
         {"$param", "$param"},
