@@ -43,6 +43,7 @@ enum class ExprKind : uint8_t {
     FunctionCall,   ///< name(children...)
     HasLabels,      ///< children[0]:keys[0]:keys[1]...: the element has every label (openCypher)
     ListPredicate,  ///< name2(name IN children[0] WHERE children[1]), name2 any/all/none/single
+    MapProjection,  ///< children[0] {keys[i]: children[i + 1]}; key "*" with a null child: .*
 };
 
 enum class BinaryOp : uint8_t {

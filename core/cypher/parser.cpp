@@ -452,6 +452,9 @@ private:
             } else if (cur_.accept(TokenKind::LBracket)) {
                 height.grow();
                 e = parseIndexOrSlice(start, e);
+            } else if (cur_.at(TokenKind::LBrace) && e->kind == ExprKind::Variable) {
+                height.grow();
+                e = parseMapProjection(start, e);
             } else if (cur_.at(TokenKind::Colon) && e->kind == ExprKind::Variable) {
                 // n:A:B, openCypher's label predicate: true when n has every label.
                 height.grow();
@@ -642,6 +645,43 @@ private:
         ExprPtr body = parseExpression();
         cur_.expect(TokenKind::RParen, "')' to close reduce");
         e->children = {std::move(init), std::move(list), std::move(body)};
+        return finish(e);
+    }
+
+    /// n {.key, .*, key: expr, variable}: openCypher's map projection. `.key` becomes n.key and a
+    /// bare variable `v` the entry v: v; later entries overwrite earlier ones.
+    ExprPtr parseMapProjection(SourcePos start, ExprPtr subject) {
+        ExprPtr e = node(ExprKind::MapProjection, start);
+        e->children.push_back(subject);
+        cur_.take();  // '{'
+        if (!cur_.accept(TokenKind::RBrace)) {
+            do {
+                SourcePos at = posOf(cur_.peek());
+                if (cur_.accept(TokenKind::Dot)) {
+                    if (cur_.accept(TokenKind::Star)) {
+                        e->keys.push_back("*");
+                        e->children.push_back(nullptr);
+                        continue;
+                    }
+                    ExprPtr prop = node(ExprKind::Property, at);
+                    prop->name = cur_.expectName("a property key or '*' after '.'");
+                    prop->children.push_back(subject);
+                    e->keys.push_back(prop->name);
+                    e->children.push_back(finish(prop));
+                } else if (cur_.atVariable() && !cur_.at(TokenKind::Colon, 1)) {
+                    ExprPtr var = node(ExprKind::Variable, at);
+                    var->name = cur_.take().value;
+                    e->keys.push_back(var->name);
+                    e->children.push_back(finish(var));
+                } else {
+                    std::string key = cur_.expectName("'.', a variable or a key in the map projection");
+                    cur_.expect(TokenKind::Colon, "':' after the key '" + key + "'");
+                    e->keys.push_back(key);
+                    e->children.push_back(parseExpression());
+                }
+            } while (cur_.accept(TokenKind::Comma));
+            cur_.expect(TokenKind::RBrace, "',' or '}' in the map projection");
+        }
         return finish(e);
     }
 

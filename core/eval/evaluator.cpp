@@ -419,6 +419,28 @@ Value evaluateListPredicate(const Expr& e, EvalContext& ctx) {
     return Value(trues == 1);
 }
 
+Value evaluateMapProjection(const Expr& e, EvalContext& ctx) {
+    Value subject = evaluate(*e.children[0], ctx);
+    if (subject.isNull()) return Value();
+    if (!subject.isElement() && !subject.isMap())
+        throw Error(ErrorCode::InvalidType, "a map projection needs a node, a relation or a map, got a " +
+                                                std::string(valueKindName(subject.kind())));
+    Map out;
+    for (size_t i = 0; i < e.keys.size(); ++i) {
+        const cypher::ExprPtr& value = e.children[i + 1];
+        if (value) {
+            out.insert_or_assign(e.keys[i], evaluate(*value, ctx));
+            continue;
+        }
+        if (subject.isMap()) {
+            for (const auto& [k, v] : subject.asMap()) out.insert_or_assign(k, v);
+        } else {
+            for (const auto& [k, v] : subject.asElement()->properties) out.insert_or_assign(std::string(k), v);
+        }
+    }
+    return Value(std::move(out));
+}
+
 Value evaluateReduce(const Expr& e, EvalContext& ctx) {
     std::vector<Value>& frame = *ctx.frame;
     Value acc = evaluate(*e.children[0], ctx);
@@ -541,6 +563,7 @@ Value evaluate(const Expr& e, EvalContext& ctx) {
         case ExprKind::FunctionCall: return evaluateCall(e, ctx);
         case ExprKind::HasLabels: return hasLabels(evaluate(*e.children[0], ctx), e.keys);
         case ExprKind::ListPredicate: return evaluateListPredicate(e, ctx);
+        case ExprKind::MapProjection: return evaluateMapProjection(e, ctx);
     }
     throw Error(ErrorCode::Internal, "unknown expression kind");
 }

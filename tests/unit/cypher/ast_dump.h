@@ -73,6 +73,11 @@ inline std::string dump(const ExprPtr& e) {
         case ExprKind::Reduce:
             return "(reduce " + e->name + " " + dump(e->children[0]) + " " + e->name2 + " " +
                    dump(e->children[1]) + " " + dump(e->children[2]) + ")";
+        case ExprKind::MapProjection: {
+            std::string out = "(proj " + dump(e->children[0]);
+            for (size_t i = 0; i < e->keys.size(); ++i) out += " " + e->keys[i] + ":" + dump(e->children[i + 1]);
+            return out + ")";
+        }
         case ExprKind::ListPredicate: return "(" + e->name2 + " " + e->name + children + ")";
         case ExprKind::HasLabels: {
             std::string out = "(labels" + children;

@@ -99,6 +99,8 @@ TEST_CASE("operator precedence and associativity follow openCypher", "[cypher][p
         {"count(n)", "(call count n)"},
         {"count(DISTINCT n.x)", "(call count distinct (. n x))"},
         {"any(x IN l WHERE x > 1)", "(any x l (> x 1))"},
+        {"n {.a, .*, k: 1 + 2, v}", "(proj n a:(. n a) *:_ k:(+ 1 2) v:v)"},
+        {"n {}.a", "(. (proj n) a)"},
         {"NOT All(x IN [1] WHERE x = 1)", "(not (all x (list 1) (= x 1)))"},
         {"single(x IN n.l WHERE x)", "(single x (. n l) x)"},
         {"all(1)", "(call all 1)"},
