@@ -102,10 +102,11 @@ private:
             using Op = fn::AggregateOp;
             bool allowed = aggregate && (def->aggregate == Op::Count || def->aggregate == Op::Sum ||
                                          def->aggregate == Op::Avg || def->aggregate == Op::Min ||
-                                         def->aggregate == Op::Max || def->aggregate == Op::Collect);
+                                         def->aggregate == Op::Max || def->aggregate == Op::Collect ||
+                                         def->aggregate == Op::StDev || def->aggregate == Op::StDevP);
             if (!allowed)
                 fail(ErrorCode::InvalidAggregation,
-                     "DISTINCT is allowed in count, sum, avg, min, max and collect only, not in " + def->name + "()", e.pos);
+                     "DISTINCT is allowed in count, sum, avg, min, max, collect, stDev and stDevP only, not in " + def->name + "()", e.pos);
         }
         if (aggregate) {
             if (aggregatesBanned_)

@@ -18,6 +18,8 @@ void registerEngineFunctions(FunctionRegistry& r) {
     aggregate("min", 1, AggregateOp::Min);
     aggregate("max", 1, AggregateOp::Max);
     aggregate("collect", 1, AggregateOp::Collect);
+    aggregate("stDev", 1, AggregateOp::StDev);    // openCypher; not in drasi-core
+    aggregate("stDevP", 1, AggregateOp::StDevP);
     aggregate("drasi.last", 1, AggregateOp::Last);
     aggregate("drasi.linearGradient", 2, AggregateOp::LinearGradient);
     // Context mutator and the archive (past) functions.

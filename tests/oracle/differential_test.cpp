@@ -1267,3 +1267,14 @@ TEST_CASE("differential: DISTINCT and labels with OPTIONAL MATCH", "[differentia
                                        "RETURN elementId(r) AS room, f:Floor AS onFloor, count(DISTINCT f.name) AS names",
            Json::array(), buildingProfile(), 185});
 }
+
+// stDev and stDevP (openCypher), kept incrementally by Welford's method, against two passes.
+TEST_CASE("differential: standard deviations", "[differential]") {
+    check({"standard deviations", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                                  "RETURN f.name AS floor, stDev(r.v) AS sample, stDevP(r.v) AS population, "
+                                  "stDev(DISTINCT r.v) AS distinctSample, count(r.v) AS n",
+           Json::array(), buildingProfile(), 186});
+    checkReopened({"standard deviations", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                                          "RETURN f.name AS floor, stDev(r.v) AS sample, stDevP(r.v) AS population",
+                   Json::array(), buildingProfile(), 187});
+}

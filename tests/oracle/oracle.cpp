@@ -4,6 +4,7 @@
 // values, and aggregates by folding over each group's rows. Nothing here is incremental.
 #include "tests/oracle/oracle.h"
 
+#include <cmath>
 #include <algorithm>
 #include <set>
 #include <unordered_map>
@@ -409,6 +410,14 @@ Value Oracle::aggregate(const cypher::Expr& call, eval::EvalContext& ctx) {
     }
     for (const Value& x : xs)
         if (!x.isNumber()) throw Error(ErrorCode::Unsupported, "oracle: " + name + "() of a non-number is not modelled");
+    if (name == "stDev" || name == "stDevP") {  // two passes, from the definition
+        const double n = double(xs.size());
+        double mean = 0, m2 = 0;
+        for (const Value& x : xs) mean += x.asNumber() / n;
+        for (const Value& x : xs) m2 += (x.asNumber() - mean) * (x.asNumber() - mean);
+        if (name == "stDev") return Value(xs.size() > 1 ? std::sqrt(m2 / (n - 1)) : 0.0);
+        return Value(xs.empty() ? 0.0 : std::sqrt(m2 / n));
+    }
     if (name == "sum" || name == "avg") {
         // Drasi's sum and avg are Floats; the average of an empty group is 0.0, not null.
         double sum = 0;
