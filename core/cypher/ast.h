@@ -51,6 +51,7 @@ enum class BinaryOp : uint8_t {
     Equal, NotEqual, Less, LessEqual, Greater, GreaterEqual,
     And, Or, Xor,
     In, StartsWith, EndsWith, Contains,
+    Regex,  ///< =~ (openCypher; not in drasi-core)
 };
 
 struct Expr;

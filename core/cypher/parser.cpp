@@ -324,8 +324,7 @@ private:
                 case TokenKind::LessEqual: op = BinaryOp::LessEqual; break;
                 case TokenKind::Greater: op = BinaryOp::Greater; break;
                 case TokenKind::GreaterEqual: op = BinaryOp::GreaterEqual; break;
-                case TokenKind::RegexMatch:
-                    cur_.failUnsupported(cur_.peek(), "the regular expression operator =~ is not supported");
+                case TokenKind::RegexMatch: op = BinaryOp::Regex; break;
                 default: return left;
             }
             cur_.take();

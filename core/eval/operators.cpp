@@ -6,8 +6,11 @@
 #include "core/eval/operators.h"
 
 #include <cmath>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
+#include <vector>
 
 #include "core/common/error.h"
 #include "core/functions/value_text.h"
@@ -41,6 +44,7 @@ const char* opText(BinaryOp op) {
         case BinaryOp::StartsWith: return "STARTS WITH";
         case BinaryOp::EndsWith: return "ENDS WITH";
         case BinaryOp::Contains: return "CONTAINS";
+        case BinaryOp::Regex: return "=~";
     }
     return "?";
 }
@@ -345,6 +349,41 @@ Value stringOp(BinaryOp op, const Value& a, const Value& b) {
     }
 }
 
+/// The compiled pattern of `source`, from a small cache: a query compares against a handful of
+/// patterns, and compiling one costs far more than a match (std::regex builds an automaton).
+const std::regex& compiledRegex(const std::string& source) {
+    struct Entry {
+        std::string source;
+        std::shared_ptr<const std::regex> re;
+    };
+    thread_local std::vector<Entry> cache;  // most recent last; at most 16
+    for (size_t i = cache.size(); i-- > 0;)
+        if (cache[i].source == source) return *cache[i].re;
+    // Java's (?i) prefix, which Cypher users write for case-insensitive matching; ECMAScript has
+    // none, std::regex takes it as a flag.
+    std::string body = source;
+    auto flags = std::regex::ECMAScript;
+    if (body.rfind("(?i)", 0) == 0) {
+        body.erase(0, 4);
+        flags |= std::regex::icase;
+    }
+    std::shared_ptr<const std::regex> re;
+    try {
+        re = std::make_shared<const std::regex>(body, flags);
+    } catch (const std::regex_error& e) {
+        throw Error(ErrorCode::InvalidArgument, "=~: invalid regular expression '" + source + "': " + e.what());
+    }
+    if (cache.size() >= 16) cache.erase(cache.begin());
+    cache.push_back({source, std::move(re)});
+    return *cache.back().re;
+}
+
+Value regexMatch(const Value& a, const Value& b) {
+    if (a.isAwaiting() || b.isAwaiting()) return Value(Awaiting{});
+    if (!a.isString() || !b.isString()) return Value();  // as STARTS WITH and friends
+    return Value(std::regex_match(a.asString(), compiledRegex(b.asString())));  // the whole string
+}
+
 // ---- three-valued logic ----------------------------------------------------------------------
 
 enum class Logic : uint8_t { False, True, Null, Awaiting };
@@ -398,6 +437,7 @@ Value binary(BinaryOp op, const Value& a, const Value& b) {
         case BinaryOp::StartsWith:
         case BinaryOp::EndsWith:
         case BinaryOp::Contains: return stringOp(op, a, b);
+        case BinaryOp::Regex: return regexMatch(a, b);
     }
     typeError(op, a, b);
 }

@@ -30,6 +30,7 @@ inline const char* binaryOpName(BinaryOp op) {
         case BinaryOp::StartsWith: return "starts";
         case BinaryOp::EndsWith: return "ends";
         case BinaryOp::Contains: return "contains";
+        case BinaryOp::Regex: return "=~";
     }
     return "?";
 }

@@ -100,7 +100,6 @@ TEST_CASE("unsupported clauses and forms fail with Unsupported and a position", 
         {"MATCH p = (a)-->(b) RETURN a", ErrorCode::Unsupported, 1, 7, {"path variables"}},
         {"MATCH (n) WHERE exists(n.x) RETURN n", ErrorCode::Unsupported, 1, 17, {"EXISTS"}},
         {"MATCH (n) WHERE (n)-[:KNOWS]->() RETURN n", ErrorCode::Unsupported, 1, 17, {"pattern predicates"}},
-        {"MATCH (n) WHERE n.name =~ 'A.*' RETURN n", ErrorCode::Unsupported, 1, 24, {"=~"}},
     };
     for (const ErrorCase& c : cases) checkError(c);
 }
