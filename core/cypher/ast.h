@@ -144,6 +144,10 @@ struct QueryPart {
     std::vector<ProjectionItem> items;  ///< the WITH or RETURN items
     bool isReturn = false;              ///< the last part ends with RETURN
     bool distinct = false;              ///< WITH DISTINCT / RETURN DISTINCT was written
+    /// UNWIND list AS unwindAs ends this part instead of WITH: the next part sees every variable
+    /// of this one and unwindAs (items is empty).
+    ExprPtr unwind;
+    std::string unwindAs;
     SourcePos pos;
 };
 

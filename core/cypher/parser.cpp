@@ -43,7 +43,7 @@ struct UnsupportedClause {
     const char* shownAs;
 };
 constexpr UnsupportedClause kUnsupportedClauses[] = {
-    {"ORDER", "ORDER BY"},  {"SKIP", "SKIP"},     {"LIMIT", "LIMIT"},          {"UNWIND", "UNWIND"},
+    {"ORDER", "ORDER BY"},  {"SKIP", "SKIP"},     {"LIMIT", "LIMIT"},
     {"UNION", "UNION"},     {"CALL", "CALL"},     {"CREATE", "CREATE"},        {"MERGE", "MERGE"},
     {"SET", "SET"},         {"DELETE", "DELETE"}, {"DETACH", "DETACH DELETE"}, {"REMOVE", "REMOVE"},
     {"FOREACH", "FOREACH"}, {"LOAD", "LOAD CSV"},
@@ -783,6 +783,16 @@ public:
             rejectUnsupportedClause();
             if (cur_.atKeyword("MATCH") || cur_.atKeyword("OPTIONAL")) {
                 part.matches.push_back(parseMatch());
+                continue;
+            }
+            if (cur_.atKeyword("UNWIND")) {  // ends the part, as WITH does, keeping every variable
+                cur_.take();
+                part.unwind = exprs_.parseExpression();
+                cur_.expectKeyword("AS");
+                part.unwindAs = cur_.expectName("a variable after AS");
+                query.parts.push_back(std::move(part));
+                part = QueryPart();
+                part.pos = posOf(cur_.peek());
                 continue;
             }
             bool isWith = cur_.atKeyword("WITH");

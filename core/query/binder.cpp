@@ -269,7 +269,7 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
         fail(ErrorCode::Unsupported, "a continuous query must start with MATCH", cypher::SourcePos{});
     for (size_t i = 1; i < query.parts.size(); ++i)
         if (!query.parts[i].matches.empty())
-            fail(ErrorCode::Unsupported, "MATCH after WITH is not supported in continuous queries",
+            fail(ErrorCode::Unsupported, "MATCH after WITH or UNWIND is not supported in continuous queries",
                  query.parts[i].matches[0].pos);
 
     // 1. The pattern.
@@ -372,6 +372,35 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
             part.where.push_back(w);
         }
         Scope next;
+        if (src.unwind) {
+            // UNWIND list AS x: the next part sees this part's variables (passed on as items, in
+            // frame order) and x after them, at index items.size().
+            ExprBinder b(functions, "in UNWIND; aggregate in a WITH first");
+            b.bind(*src.unwind, scope);
+            if (b.sawFuture)
+                fail(ErrorCode::Unsupported, "time-based functions in UNWIND are not supported", src.unwind->pos);
+            plan.usesArchive |= b.sawArchive;
+            part.unwind = src.unwind;
+            std::vector<std::pair<int, std::string>> vars;
+            for (const auto& [name, i] : scope.vars) vars.push_back({i, name});
+            std::sort(vars.begin(), vars.end());
+            for (const auto& [i, name] : vars) {
+                auto var = std::make_shared<Expr>();
+                var->kind = ExprKind::Variable;
+                var->name = name;
+                var->varIndex = i;
+                var->pos = src.unwind->pos;
+                Item it;
+                it.expr = std::move(var);
+                it.name = name;
+                part.items.push_back(std::move(it));
+                next.vars[name] = next.next++;
+            }
+            if (next.vars.count(src.unwindAs))
+                fail(ErrorCode::Unsupported, "UNWIND ... AS " + src.unwindAs + ": '" + src.unwindAs + "' is already defined",
+                     src.unwind->pos);
+            next.vars[src.unwindAs] = next.next++;
+        }
         for (const auto& item : src.items) {
             ExprBinder b(functions, nullptr);
             b.bind(*item.expr, scope);

@@ -570,6 +570,7 @@ void ContinuousQuery::runParts(std::vector<RowChange>& rows, std::vector<Diff>& 
         }
         if (plan_.parts[i].aggregating) runAggregatingPart(i, *in, next, last, out);
         else if (plan_.parts[i].distinct) runDistinctPart(i, *in, next, last, out);
+        else if (plan_.parts[i].unwind) runUnwindPart(i, *in, next);
         else runPart(i, *in, next, last, out);
         in = &next;
         if (in->empty()) break;
@@ -679,6 +680,59 @@ void ContinuousQuery::runPart(size_t index, std::vector<RowChange>& in, std::vec
     }
     recycleFrame(nb);  // a row filtered or unchanged last leaves its frames here
     recycleFrame(na);
+}
+
+// UNWIND list AS x: each input row becomes one row per element of its list (null or an empty list:
+// none; a value that is not a list: one row, as openCypher), keyed by the input row's key and the
+// element's position. An update pairs the elements before and after by position: the rows both
+// have are updates (a later part emits nothing for those that did not change), the rest adds or
+// removes.
+void ContinuousQuery::runUnwindPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out) {
+    const Part& part = plan_.parts[index];
+    auto elements = [&](std::vector<Value>& frame, Mode mode, uint64_t key, bool before) {
+        eval::EvalContext ctx = context(frame, mode, key, key, before);
+        Value list = eval::evaluate(*part.unwind, ctx);
+        if (list.isNull()) return List{};
+        if (!list.isList()) return List{list};
+        return list.asList();
+    };
+    auto rowKey = [](uint64_t key, size_t i) { return mixHash(key ^ 0x756e77696e64ULL, uint64_t(i) + 1); };
+    for (RowChange& rc : in) {
+        rc.before.resize(std::max<size_t>(rc.before.size(), size_t(part.frameSize)));
+        rc.after.resize(std::max<size_t>(rc.after.size(), size_t(part.frameSize)));
+        std::vector<Value> vb, va;
+        List lb, la;
+        if (rc.kind != RowChange::Kind::Add) {
+            Mode m = rc.kind == RowChange::Kind::Remove ? Mode::RevertForDelete : Mode::Snapshot;
+            if (passesWhere(part, rc.before, m, rc.beforeKey, rc.beforeKey, true)) {
+                lb = elements(rc.before, m, rc.beforeKey, true);
+                if (!lb.empty()) evaluateItems(part, rc.before, m, rc.beforeKey, rc.beforeKey, true, vb);
+            }
+        }
+        if (rc.kind != RowChange::Kind::Remove) {
+            if (passesWhere(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false)) {
+                la = elements(rc.after, Mode::Apply, rc.afterKey, false);
+                if (!la.empty()) evaluateItems(part, rc.after, Mode::Apply, rc.afterKey, rc.afterKey, false, va);
+            }
+        }
+        for (size_t i = 0; i < std::max(lb.size(), la.size()); ++i) {
+            const bool hb = i < lb.size(), ha = i < la.size();
+            RowChange& o = out.emplace_back();
+            o.kind = hb && ha ? RowChange::Kind::Update : hb ? RowChange::Kind::Remove : RowChange::Kind::Add;
+            if (hb) {
+                o.before = vb;
+                o.before.push_back(lb[i]);
+                o.beforeKey = rowKey(rc.beforeKey, i);
+            }
+            if (ha) {
+                o.after = va;
+                o.after.push_back(la[i]);
+                o.afterKey = rowKey(rc.afterKey, i);
+            }
+        }
+        recycleFrame(vb);
+        recycleFrame(va);
+    }
 }
 
 Map ContinuousQuery::rowOf(const Part& part, const std::vector<Value>& values) {

@@ -87,6 +87,7 @@ private:
                             std::vector<Diff>& diffs);
     void runDistinctPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out, bool last,
                          std::vector<Diff>& diffs);
+    void runUnwindPart(size_t index, std::vector<RowChange>& in, std::vector<RowChange>& out);
     /// The row `part` makes of its item values (column-name order).
     static Map rowOf(const Part& part, const std::vector<Value>& values);
     /// `before`: the row as it was (evaluated with the before-clock).

@@ -48,6 +48,8 @@ struct Part {
     /// WITH DISTINCT / RETURN DISTINCT over a part that does not aggregate (an aggregating part's
     /// rows are distinct already: one per group).
     bool distinct = false;
+    /// UNWIND: the list expression; items pass every variable on, the element comes after them.
+    cypher::ExprPtr unwind;
     std::vector<int> groupingItems;  ///< indexes into items
     int frameSize = 0;               ///< input variables + comprehension scratch slots
     /// The grouping items' names, shared with every aggregation Diff the part emits (a vector

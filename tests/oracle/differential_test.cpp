@@ -1278,3 +1278,26 @@ TEST_CASE("differential: standard deviations", "[differential]") {
                                           "RETURN f.name AS floor, stDev(r.v) AS sample, stDevP(r.v) AS population",
                    Json::array(), buildingProfile(), 187});
 }
+
+// UNWIND: rows per element, paired by position on update; into an aggregate, a filter and a
+// non-list value. The building profile's names and numbers make the lists.
+TEST_CASE("differential: UNWIND", "[differential]") {
+    check({"unwind rows", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) UNWIND [r.name, f.name, p.w] AS x "
+                          "RETURN elementId(r) AS room, elementId(f) AS floor, x",
+           Json::array(), buildingProfile(), 188});
+    check({"unwind aggregated", "MATCH (r:Room)-[:PART_OF]->(f:Floor) UNWIND range(0, toInteger(coalesce(r.v, 0)) % 4) AS i "
+                                "RETURN f.name AS floor, i, count(*) AS n, sum(i) AS total",
+           Json::array(), buildingProfile(), 189});
+    check({"unwind filtered", "MATCH (a:Person)-[:KNOWS]->(b:Person) WITH a, collect(b.name) AS names "
+                              "UNWIND names AS name WITH a, name WHERE name IS NOT NULL AND name <> 'cy' "
+                              "RETURN elementId(a) AS person, name",
+           Json::array(), peopleProfile(), 190});
+    check({"unwind scalar", "MATCH (n:Sensor) UNWIND n.v AS v RETURN elementId(n) AS id, v",
+           Json::array(), sensorProfile(), 191});
+    checkBatched({"unwind rows", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) UNWIND [r.name, f.name] AS x "
+                                 "RETURN elementId(r) AS room, x",
+                  Json::array(), buildingProfile(), 192});
+    checkReopened({"unwind aggregated", "MATCH (r:Room)-[:PART_OF]->(f:Floor) UNWIND range(0, toInteger(coalesce(r.v, 0)) % 3) AS i "
+                                        "RETURN f.name AS floor, count(*) AS n",
+                   Json::array(), buildingProfile(), 193});
+}

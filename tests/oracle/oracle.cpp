@@ -242,6 +242,23 @@ std::vector<Oracle::Row> Oracle::runPart(size_t index, std::vector<Row>& in, std
         out.push_back(std::move(next));
     };
 
+    if (part.unwind) {  // one row per element (a non-list value: one row; null: none)
+        for (Row& row : passing) {
+            eval::EvalContext ctx = context(row.frame);
+            rowKey_ = &row.key;
+            Value list = eval::evaluate(*part.unwind, ctx);
+            List elements = list.isNull() ? List{} : list.isList() ? list.asList() : List{list};
+            for (size_t i = 0; i < elements.size(); ++i) {
+                Row next;
+                next.key = row.key + "#" + std::to_string(i);
+                for (const query::Item& item : part.items) next.frame.push_back(eval::evaluate(*item.expr, ctx));
+                next.frame.push_back(elements[i]);
+                out.push_back(std::move(next));
+            }
+        }
+        group_ = nullptr;
+        return out;
+    }
     if (!part.aggregating) {
         for (Row& row : passing) emit(row.frame, row.key);
         group_ = nullptr;

@@ -104,6 +104,20 @@ TEST_CASE("MATCH after WITH is accepted into that part", "[cypher][parser]") {
     CHECK(q.parts[1].where.empty());
 }
 
+TEST_CASE("UNWIND ends a part and names its element", "[cypher][parser]") {
+    Query q = parseQuery("MATCH (p:Post) WHERE p.x > 1 UNWIND p.tags AS tag WITH tag WHERE tag <> 'a' RETURN tag");
+    REQUIRE(q.parts.size() == 3);
+    REQUIRE(q.parts[0].unwind);
+    CHECK(dump(q.parts[0].unwind) == "(. p tags)");
+    CHECK(q.parts[0].unwindAs == "tag");
+    CHECK(q.parts[0].items.empty());
+    CHECK(q.parts[0].matches.size() == 1);
+    CHECK_FALSE(q.parts[1].unwind);
+    CHECK(q.parts[1].items.size() == 1);
+    CHECK(q.parts[2].where.size() == 1);
+    CHECK(q.parts[2].isReturn);
+}
+
 TEST_CASE("node patterns", "[cypher][parser]") {
     auto node = [](const std::string& pattern) {
         Query q = parseQuery("MATCH " + pattern + " RETURN 1");
