@@ -144,6 +144,7 @@ struct QueryPart {
     std::vector<ProjectionItem> items;  ///< the WITH or RETURN items
     bool isReturn = false;              ///< the last part ends with RETURN
     bool distinct = false;              ///< WITH DISTINCT / RETURN DISTINCT was written
+    bool star = false;                  ///< WITH * / RETURN *: every variable, then `items`
     /// UNWIND list AS unwindAs ends this part instead of WITH: the next part sees every variable
     /// of this one and unwindAs (items is empty).
     ExprPtr unwind;

@@ -932,9 +932,9 @@ private:
         Token keyword = cur_.take();  // WITH or RETURN
         part.isReturn = equalsIgnoreCase(keyword.value, "RETURN");
         part.distinct = cur_.acceptKeyword("DISTINCT");
-        if (cur_.at(TokenKind::Star)) {
-            cur_.failUnsupported(cur_.peek(), std::string(part.isReturn ? "RETURN" : "WITH") +
-                                                  " * is not supported; list the items");
+        if (cur_.accept(TokenKind::Star)) {
+            part.star = true;
+            if (!cur_.accept(TokenKind::Comma)) return;
         }
         do {
             ProjectionItem item;

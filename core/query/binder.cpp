@@ -372,15 +372,17 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
             part.where.push_back(w);
         }
         Scope next;
-        if (src.unwind) {
-            // UNWIND list AS x: the next part sees this part's variables (passed on as items, in
-            // frame order) and x after them, at index items.size().
-            ExprBinder b(functions, "in UNWIND; aggregate in a WITH first");
-            b.bind(*src.unwind, scope);
-            if (b.sawFuture)
-                fail(ErrorCode::Unsupported, "time-based functions in UNWIND are not supported", src.unwind->pos);
-            plan.usesArchive |= b.sawArchive;
-            part.unwind = src.unwind;
+        if (src.unwind || src.star) {
+            // UNWIND list AS x and WITH * / RETURN *: every variable of this part is passed on as
+            // an item, in frame order; UNWIND's x comes after them, at index items.size().
+            if (src.unwind) {
+                ExprBinder b(functions, "in UNWIND; aggregate in a WITH first");
+                b.bind(*src.unwind, scope);
+                if (b.sawFuture)
+                    fail(ErrorCode::Unsupported, "time-based functions in UNWIND are not supported", src.unwind->pos);
+                plan.usesArchive |= b.sawArchive;
+                part.unwind = src.unwind;
+            }
             std::vector<std::pair<int, std::string>> vars;
             for (const auto& [name, i] : scope.vars) vars.push_back({i, name});
             std::sort(vars.begin(), vars.end());
@@ -389,17 +391,19 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
                 var->kind = ExprKind::Variable;
                 var->name = name;
                 var->varIndex = i;
-                var->pos = src.unwind->pos;
+                var->pos = src.pos;
                 Item it;
                 it.expr = std::move(var);
                 it.name = name;
                 part.items.push_back(std::move(it));
                 next.vars[name] = next.next++;
             }
-            if (next.vars.count(src.unwindAs))
-                fail(ErrorCode::Unsupported, "UNWIND ... AS " + src.unwindAs + ": '" + src.unwindAs + "' is already defined",
-                     src.unwind->pos);
-            next.vars[src.unwindAs] = next.next++;
+            if (src.unwind) {
+                if (next.vars.count(src.unwindAs))
+                    fail(ErrorCode::Unsupported, "UNWIND ... AS " + src.unwindAs + ": '" + src.unwindAs + "' is already defined",
+                         src.unwind->pos);
+                next.vars[src.unwindAs] = next.next++;
+            }
         }
         for (const auto& item : src.items) {
             ExprBinder b(functions, nullptr);
