@@ -1301,3 +1301,11 @@ TEST_CASE("differential: UNWIND", "[differential]") {
                                         "RETURN f.name AS floor, count(*) AS n",
                    Json::array(), buildingProfile(), 193});
 }
+
+// A time function after UNWIND keeps its state per unwound row (input row and position).
+TEST_CASE("differential: drasi.trueFor after UNWIND", "[differential]") {
+    checkTimed({"trueFor after UNWIND", "MATCH (r:Room)-[p:PART_OF]->(f:Floor) UNWIND [r.v, p.w * 10] AS x "
+                                        "WITH r, x WHERE drasi.trueFor(x > 40, duration({seconds: 10})) "
+                                        "RETURN elementId(r) AS room, x",
+                Json::array(), buildingProfile(), 194});
+}
