@@ -33,7 +33,7 @@ enum class FunctionKind : uint8_t {
 
 /// Which accumulator an Aggregate keeps (core/query/aggregates.cpp dispatches on it rather than
 /// on the name: comparing names was 13 string compares a change of the 1-hop query).
-enum class AggregateOp : uint8_t { None, Count, Sum, Avg, Min, Max, Collect, Last, LinearGradient, StDev, StDevP };
+enum class AggregateOp : uint8_t { None, Count, Sum, Avg, Min, Max, Collect, Last, LinearGradient, StDev, StDevP, PercentileCont, PercentileDisc };
 
 struct FunctionDef {
     std::string name;       ///< canonical spelling, e.g. "toUpper", "drasi.trueFor"

@@ -208,6 +208,54 @@ Value ContinuousQuery::aggregate(const cypher::Expr& call, eval::EvalContext& ct
         if (op == fn::AggregateOp::StDev) return Value(n > 1 ? std::sqrt(m2 / (n - 1)) : 0.0);
         return Value(n > 0 ? std::sqrt(m2 / n) : 0.0);
     }
+    if (op == fn::AggregateOp::PercentileCont || op == fn::AggregateOp::PercentileDisc) {
+        // The values in a counted sorted set (min/max's), their number beside it; a read walks the
+        // set from the smallest value to the rank wanted: O(distinct values below it), each step a
+        // map lookup in either backend (SQLite's sets are read from its in-memory state).
+        const Value& pv = args[1];
+        if (!pv.isNumber() || !(pv.asNumber() >= 0 && pv.asNumber() <= 1))
+            throw Error(ErrorCode::InvalidArgument, name + "(): the percentile must be a number from 0 to 1, got " +
+                                                        (pv.isNumber() ? std::to_string(pv.asNumber()) : valueKindName(pv.kind())));
+        const double p = pv.asNumber();
+        AccumulatorRef n(results, key ^ 0x70637473ULL);
+        if (!x.isNull() && (apply || revert)) {
+            if (!x.isNumber()) badType(name, x);
+            results.sortedIncrement(key, x.asNumber(), apply ? 1 : -1);
+            n.acc.count += apply ? 1 : -1;
+            // How many are Floats: percentileDisc returns a value of the set, an Integer when all are.
+            if (!x.isInt()) n.acc.b += apply ? 1 : -1;
+            if (n.acc.count <= 0) n.erase();
+            else n.store();
+        }
+        const int64_t count = n.acc.count;
+        if (count <= 0) return Value();
+        // The value at 0-based rank r.
+        auto at = [&](int64_t r) {
+            std::optional<double> after;
+            int64_t seen = 0;
+            for (;;) {
+                auto next = results.sortedNext(key, after);
+                if (!next) throw Error(ErrorCode::Internal, name + "(): the sorted set is shorter than its count");
+                seen += next->second;
+                if (seen > r) return next->first;
+                after = next->first;
+            }
+        };
+        if (op == fn::AggregateOp::PercentileDisc) {
+            // openCypher (Neo4j): the value at rank ceil(p * n) - 1, the first for p = 0.
+            const double f = p * double(count);
+            int64_t r = std::max<int64_t>(0, int64_t(std::ceil(f)) - 1);
+            double v = at(std::min(r, count - 1));
+            if (n.acc.b == 0 && std::fabs(v) < 9.2e18) return Value(int64_t(v));
+            return Value(v);
+        }
+        // percentileCont: linear interpolation between the ranks around p * (n - 1).
+        const double f = p * double(count - 1);
+        const int64_t lo = int64_t(std::floor(f)), hi = int64_t(std::ceil(f));
+        const double a = at(lo);
+        if (hi == lo) return Value(a);
+        return Value(a + (at(hi) - a) * (f - double(lo)));
+    }
     if (op == fn::AggregateOp::Last) {
         AccumulatorRef a(results, key);
         if (apply) { a.acc.value = x; a.store(); }

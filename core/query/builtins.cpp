@@ -20,6 +20,8 @@ void registerEngineFunctions(FunctionRegistry& r) {
     aggregate("collect", 1, AggregateOp::Collect);
     aggregate("stDev", 1, AggregateOp::StDev);    // openCypher; not in drasi-core
     aggregate("stDevP", 1, AggregateOp::StDevP);
+    aggregate("percentileCont", 2, AggregateOp::PercentileCont);  // openCypher; not in drasi-core
+    aggregate("percentileDisc", 2, AggregateOp::PercentileDisc);
     aggregate("drasi.last", 1, AggregateOp::Last);
     aggregate("drasi.linearGradient", 2, AggregateOp::LinearGradient);
     // Context mutator and the archive (past) functions.

@@ -1309,3 +1309,15 @@ TEST_CASE("differential: drasi.trueFor after UNWIND", "[differential]") {
                                         "RETURN elementId(r) AS room, x",
                 Json::array(), buildingProfile(), 194});
 }
+
+// percentileCont and percentileDisc (openCypher), read from a counted sorted set.
+TEST_CASE("differential: percentiles", "[differential]") {
+    check({"percentiles", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                          "RETURN f.name AS floor, percentileCont(r.v, 0.5) AS median, percentileCont(r.v, 0.9) AS p90, "
+                          "percentileDisc(r.v, 0.5) AS discMedian, percentileDisc(r.v, 0) AS lowest, "
+                          "percentileDisc(toInteger(r.v), 1.0) AS highest, count(r.v) AS n",
+           Json::array(), buildingProfile(), 195});
+    checkReopened({"percentiles", "MATCH (r:Room)-[:PART_OF]->(f:Floor) "
+                                  "RETURN f.name AS floor, percentileCont(r.v, 0.25) AS q1, percentileDisc(r.v, 0.75) AS q3",
+                   Json::array(), buildingProfile(), 196});
+}

@@ -427,6 +427,26 @@ Value Oracle::aggregate(const cypher::Expr& call, eval::EvalContext& ctx) {
     }
     for (const Value& x : xs)
         if (!x.isNumber()) throw Error(ErrorCode::Unsupported, "oracle: " + name + "() of a non-number is not modelled");
+    if (name == "percentileCont" || name == "percentileDisc") {  // sorted, from the definition
+        if (xs.empty()) return Value();
+        bool ints = true;
+        std::vector<double> v;
+        for (const Value& x : xs) {
+            ints = ints && x.isInt();
+            v.push_back(x.asNumber());
+        }
+        std::sort(v.begin(), v.end());
+        const double p = eval::evaluate(*call.children[1], ctx).asNumber();
+        const double n = double(v.size());
+        if (name == "percentileDisc") {
+            size_t r = size_t(std::max(0.0, std::ceil(p * n) - 1));
+            r = std::min(r, v.size() - 1);
+            return ints ? Value(int64_t(v[r])) : Value(v[r]);
+        }
+        const double f = p * (n - 1);
+        const size_t lo = size_t(std::floor(f)), hi = size_t(std::ceil(f));
+        return Value(v[lo] + (v[hi] - v[lo]) * (f - double(lo)));
+    }
     if (name == "stDev" || name == "stDevP") {  // two passes, from the definition
         const double n = double(xs.size());
         double mean = 0, m2 = 0;
