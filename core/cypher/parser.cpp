@@ -537,6 +537,18 @@ private:
             }
             if (cur_.atKeyword("CASE")) return parseCase();
             if (cur_.atKeyword("EXISTS")) {
+                // exists(n.prop), Cypher 4's property test, is n.prop IS NOT NULL; the pattern and
+                // subquery forms are not supported.
+                if (cur_.at(TokenKind::LParen, 1) && cur_.atVariable(2) && cur_.at(TokenKind::Dot, 3)) {
+                    ExprPtr e = node(ExprKind::IsNotNull, posOf(cur_.take()));
+                    cur_.take();  // '('
+                    ExprPtr inner = parseExpression();
+                    if (inner->kind != ExprKind::Property)
+                        cur_.failUnsupported(tok, "EXISTS takes a property (exists(n.prop)); patterns are not supported");
+                    cur_.expect(TokenKind::RParen, "')' to close exists(");
+                    e->children.push_back(std::move(inner));
+                    return finish(e);
+                }
                 cur_.failUnsupported(tok, "EXISTS and pattern predicates are not supported");
             }
             if (isReservedWord(tok.value)) cur_.failExpected("an expression");

@@ -99,6 +99,7 @@ TEST_CASE("operator precedence and associativity follow openCypher", "[cypher][p
         {"count(n)", "(call count n)"},
         {"count(DISTINCT n.x)", "(call count distinct (. n x))"},
         {"any(x IN l WHERE x > 1)", "(any x l (> x 1))"},
+        {"exists(n.x) AND NOT EXISTS(n.y)", "(and (isnotnull (. n x)) (not (isnotnull (. n y))))"},
         {"s =~ 'a.*' AND NOT t =~ 'b'", "(and (=~ s 'a.*') (not (=~ t 'b')))"},
         {"n {.a, .*, k: 1 + 2, v}", "(proj n a:(. n a) *:_ k:(+ 1 2) v:v)"},
         {"n {}.a", "(. (proj n) a)"},
@@ -300,7 +301,7 @@ TEST_CASE("comments and whitespace are skipped inside expressions", "[cypher][pa
 }
 
 TEST_CASE("unsupported expression forms", "[cypher][parser]") {
-    for (const char* text : {"EXISTS(n.x)", "exists { MATCH (n) }", "n:A|B",
+    for (const char* text : {"EXISTS(n)", "exists(n.x + 1)", "exists { MATCH (n) }", "n:A|B",
                              "(a)-[:X]->(b)", "(a)<-[:X]-(b)", "(a)--(b)", "(:L)", "()"}) {
         INFO("expression: " << text);
         try {
