@@ -460,10 +460,19 @@ private:
                 ExprPtr has = node(ExprKind::HasLabels, start);
                 has->children.push_back(e);
                 while (cur_.accept(TokenKind::Colon)) has->keys.push_back(cur_.expectName("a label after ':'"));
-                if (cur_.at(TokenKind::Pipe))
-                    cur_.failUnsupported(cur_.peek(), "label alternatives (n:A|B) are not supported in expressions; "
-                                                      "write n:A OR n:B");
+                if (cur_.at(TokenKind::Pipe) && has->keys.size() > 1)
+                    cur_.failUnsupported(cur_.peek(), "labels joined by both '|' and ':' are not supported");
                 e = finish(has);
+                // n:A|B, as the patterns' alternatives: n:A OR n:B.
+                while (cur_.accept(TokenKind::Pipe)) {
+                    cur_.accept(TokenKind::Colon);
+                    ExprPtr alt = node(ExprKind::HasLabels, start);
+                    alt->children.push_back(has->children[0]);
+                    alt->keys.push_back(cur_.expectName("a label after '|'"));
+                    if (cur_.at(TokenKind::Colon))
+                        cur_.failUnsupported(cur_.peek(), "labels joined by both '|' and ':' are not supported");
+                    e = binary(BinaryOp::Or, start, e, finish(alt));
+                }
             } else {
                 return e;
             }

@@ -52,6 +52,7 @@ TEST_CASE("operator precedence and associativity follow openCypher", "[cypher][p
         {"NOT n:A", "(not (labels n :A))"},
         {"n:A:B AND m:C", "(and (labels n :A :B) (labels m :C))"},
         {"n:A = true", "(= (labels n :A) true)"},
+        {"n:A|B|:C", "(or (or (labels n :A) (labels n :B)) (labels n :C))"},
         {"a < b", "(< a b)"},
         {"a <= b", "(<= a b)"},
         {"a > b", "(> a b)"},
@@ -301,7 +302,7 @@ TEST_CASE("comments and whitespace are skipped inside expressions", "[cypher][pa
 }
 
 TEST_CASE("unsupported expression forms", "[cypher][parser]") {
-    for (const char* text : {"EXISTS(n)", "exists(n.x + 1)", "exists { MATCH (n) }", "n:A|B",
+    for (const char* text : {"EXISTS(n)", "exists(n.x + 1)", "exists { MATCH (n) }", "n:A:B|C", "n:A|B:C",
                              "(a)-[:X]->(b)", "(a)<-[:X]-(b)", "(a)--(b)", "(:L)", "()"}) {
         INFO("expression: " << text);
         try {
