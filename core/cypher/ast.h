@@ -44,6 +44,7 @@ enum class ExprKind : uint8_t {
     HasLabels,      ///< children[0]:keys[0]:keys[1]...: the element has every label (openCypher)
     ListPredicate,  ///< name2(name IN children[0] WHERE children[1]), name2 any/all/none/single
     MapProjection,  ///< children[0] {keys[i]: children[i + 1]}; key "*" with a null child: .*
+    PatternPredicate,  ///< (a)-[:R]->(b) or exists(...) in a WHERE: `pattern` exists; the binder rewrites it
 };
 
 enum class BinaryOp : uint8_t {
@@ -56,6 +57,7 @@ enum class BinaryOp : uint8_t {
 
 struct Expr;
 using ExprPtr = std::shared_ptr<Expr>;
+struct PathPattern;
 
 /// One expression node. Which fields are used depends on `kind` (see ExprKind). A CASE is
 /// children = [subject-or-null, when1, then1, when2, then2, ..., else-or-null].
@@ -71,6 +73,7 @@ struct Expr {
     bool distinct = false;          ///< FunctionCall: name(DISTINCT ...)
     std::vector<std::string> keys;  ///< map literal keys
     std::vector<ExprPtr> children;
+    std::shared_ptr<PathPattern> pattern;  ///< PatternPredicate
     /// The text of the expression as written, used to name unaliased projection columns only when
     /// Drasi's rule (see core/query) does not give a name.
     std::string text;

@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <deque>
 #include <exception>
+#include <functional>
 
 #include "core/common/error.h"
 #include "core/cypher/lexer.h"
@@ -183,6 +184,10 @@ private:
 class ExprParser {
 public:
     explicit ExprParser(TokenCursor& cursor) : cur_(cursor) {}
+
+    /// Parses the rest of a path pattern after its first node (set by the query parser: a pattern
+    /// predicate is a path in an expression). Unset, pattern predicates are refused.
+    std::function<PathPattern(NodePattern)> pathAfter;
 
     ExprPtr parseExpression() {
         DepthGuard guard(*this);
@@ -558,7 +563,16 @@ private:
                     e->children.push_back(std::move(inner));
                     return finish(e);
                 }
-                cur_.failUnsupported(tok, "EXISTS and pattern predicates are not supported");
+                if (cur_.at(TokenKind::LParen, 1) && cur_.at(TokenKind::LParen, 2)) {  // exists((a)-->())
+                    cur_.take();
+                    cur_.take();
+                    ExprPtr e = parseParenthesized();
+                    if (e->kind != ExprKind::PatternPredicate)
+                        cur_.failUnsupported(tok, "exists() takes a property or a pattern");
+                    cur_.expect(TokenKind::RParen, "')' to close exists(");
+                    return e;
+                }
+                cur_.failUnsupported(tok, "EXISTS subqueries are not supported; write exists((a)-->()) or (a)-->()");
             }
             if (isReservedWord(tok.value)) cur_.failExpected("an expression");
             if (cur_.atKeyword("REDUCE") && cur_.at(TokenKind::LParen, 1)) return parseReduce();
@@ -579,18 +593,31 @@ private:
         return finish(e);
     }
 
-    /// `(expr)`. `()`, `(:L)` and `(a)-[...]-(b)` here would be pattern predicates.
+    /// `(expr)`, or a pattern predicate: `(a)-[...]-(b)`, `(a:L)-->()` (a path of at least one
+    /// relationship whose first node is a variable, optionally labelled).
     ExprPtr parseParenthesized() {
         Token open = cur_.take();
         if (cur_.at(TokenKind::RParen) || cur_.at(TokenKind::Colon)) {
-            cur_.failUnsupported(open, "pattern predicates are not supported in expressions");
+            cur_.failUnsupported(open, "a pattern predicate must start at a variable bound by MATCH: (a)-->()");
         }
         ExprPtr inner = parseExpression();
         cur_.expect(TokenKind::RParen, "')'");
-        if (inner->kind == ExprKind::Variable && looksLikeRelationship()) {
-            cur_.failUnsupported(open, "pattern predicates are not supported in expressions");
+        bool isNode = inner->kind == ExprKind::Variable ||
+                      (inner->kind == ExprKind::HasLabels && inner->children[0]->kind == ExprKind::Variable);
+        if (!isNode || !looksLikeRelationship()) return inner;
+        if (!pathAfter) cur_.failUnsupported(open, "pattern predicates are not supported here");
+        NodePattern first;
+        first.pos = posOf(open);
+        if (inner->kind == ExprKind::Variable) {
+            first.variable = inner->name;
+        } else {
+            first.variable = inner->children[0]->name;
+            if (inner->keys.size() == 1) first.labels = inner->keys;
+            else first.allLabels = inner->keys;
         }
-        return inner;
+        ExprPtr e = node(ExprKind::PatternPredicate, posOf(open));
+        e->pattern = std::make_shared<PathPattern>(pathAfter(std::move(first)));
+        return finish(e);
     }
 
     /// `-[`, `--`, `->`, `<-[`, `<--` or `<-(` written without spaces: the start of a relationship.
@@ -792,7 +819,9 @@ private:
 
 class QueryParser {
 public:
-    QueryParser(TokenCursor& cursor, ExprParser& exprs) : cur_(cursor), exprs_(exprs) {}
+    QueryParser(TokenCursor& cursor, ExprParser& exprs) : cur_(cursor), exprs_(exprs) {
+        exprs_.pathAfter = [this](NodePattern first) { return parsePathAfter(std::move(first)); };
+    }
 
     Query parseQuery() {
         Query query;
@@ -867,8 +896,12 @@ private:
         if (cur_.atVariable() && cur_.at(TokenKind::Equal, 1)) {
             cur_.failUnsupported(cur_.peek(), "path variables (p = (a)-->(b)) are not supported");
         }
+        return parsePathAfter(parseNode());
+    }
+
+    PathPattern parsePathAfter(NodePattern first) {
         PathPattern path;
-        path.nodes.push_back(parseNode());
+        path.nodes.push_back(std::move(first));
         while (cur_.at(TokenKind::Minus) || (cur_.at(TokenKind::Less) && cur_.at(TokenKind::Minus, 1))) {
             path.relations.push_back(parseRelation());
             path.nodes.push_back(parseNode());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 #include <map>
 
 #include "core/common/error.h"
@@ -74,6 +75,8 @@ public:
                 bindCall(e, scope, insideAggregate);
                 return;
             }
+            case ExprKind::PatternPredicate:  // those of the MATCH's WHERE were rewritten before
+                fail(ErrorCode::Unsupported, "pattern predicates are supported in the WHERE of MATCH only", e.pos);
             default:
                 for (auto& c : e.children)
                     if (c) bind(*c, scope, insideAggregate);
@@ -211,6 +214,16 @@ public:
         return index;
     }
 
+    /// Whether `name` is bound by a pattern so far, and its slot (-1 if not).
+    bool bound(const std::string& name) const { return byName_.count(name) != 0; }
+    int slotOf(const std::string& name) const {
+        auto it = byName_.find(name);
+        return it == byName_.end() ? -1 : it->second;
+    }
+    /// The names bound so far, to restore after a pattern predicate (whose new names are its own).
+    std::map<std::string, int> names() const { return byName_; }
+    void restoreNames(std::map<std::string, int> names) { byName_ = std::move(names); }
+
 private:
     int newSlot(const std::string& variable, bool relation, bool optional, int group) {
         Slot s;
@@ -291,6 +304,55 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
         if (clause.where) matchWhere.push_back(clause.where);
         ++group;
     }
+    // Pattern predicates of the MATCH's WHERE, `(a)-[:R]->(b)` and exists(...): each becomes a group
+    // of its own, solved like an OPTIONAL MATCH but binding nothing: normalizeOptional leaves a
+    // placeholder in its first new slot (the witness) when the pattern has a match, and nulls when
+    // not. The witness is a hidden variable, and the predicate becomes `<hidden> IS NOT NULL`.
+    std::function<void(const ExprPtr&)> rewritePredicates = [&](const ExprPtr& e) {
+        if (!e) return;
+        if (e->kind != ExprKind::PatternPredicate) {
+            for (const auto& c : e->children) rewritePredicates(c);
+            return;
+        }
+        const cypher::PathPattern& path = *e->pattern;
+        for (const auto& n : path.nodes) {
+            if (n.variable.empty() || !patterns.bound(n.variable)) continue;
+            if (!n.labels.empty() || !n.allLabels.empty() || !n.properties.empty() || n.where)
+                fail(ErrorCode::Unsupported, "'" + n.variable + "' is bound by MATCH: test its labels or properties in "
+                     "the WHERE, not in the pattern predicate", n.pos);
+            // openCypher makes the predicate null when such a variable is null; a group that
+            // cannot match would make it false instead.
+            if (plan.slots[size_t(patterns.slotOf(n.variable))].optional)
+                fail(ErrorCode::Unsupported, "a pattern predicate on '" + n.variable + "', bound by OPTIONAL MATCH, "
+                     "is not supported", n.pos);
+        }
+        auto saved = patterns.names();
+        const size_t firstNew = plan.slots.size();
+        int prev = patterns.nodeSlot(path.nodes[0], true, group);
+        for (size_t i = 0; i < path.relations.size(); ++i) {
+            int next = patterns.nodeSlot(path.nodes[i + 1], true, group);
+            int r = patterns.relationSlot(path.relations[i], prev, next, true, group);
+            clauseOf.resize(plan.slots.size(), -1);
+            clauseOf[size_t(r)] = group;
+            prev = next;
+        }
+        patterns.restoreNames(std::move(saved));
+        for (size_t s = firstNew; s < plan.slots.size(); ++s) {
+            plan.slots[s].existential = true;
+            plan.slots[s].variable.clear();  // the pattern's own names are its own
+        }
+        plan.slots[firstNew].variable = " exists" + std::to_string(group);  // no Cypher name starts with a space
+        auto witness = std::make_shared<Expr>();
+        witness->kind = ExprKind::Variable;
+        witness->name = plan.slots[firstNew].variable;
+        witness->pos = e->pos;
+        e->kind = ExprKind::IsNotNull;
+        e->children = {std::move(witness)};
+        e->pattern.reset();
+        ++group;
+    };
+    for (const auto& w : matchWhere) rewritePredicates(w);
+
     const int nslots = int(plan.slots.size());
     clauseOf.resize(plan.slots.size(), -1);
     for (Slot& r : plan.slots) {
@@ -384,7 +446,8 @@ Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions) {
                 part.unwind = src.unwind;
             }
             std::vector<std::pair<int, std::string>> vars;
-            for (const auto& [name, i] : scope.vars) vars.push_back({i, name});
+            for (const auto& [name, i] : scope.vars)
+                if (name[0] != ' ') vars.push_back({i, name});  // not a pattern predicate's witness
             std::sort(vars.begin(), vars.end());
             for (const auto& [i, name] : vars) {
                 auto var = std::make_shared<Expr>();

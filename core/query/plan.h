@@ -21,7 +21,11 @@ struct Slot {
     std::vector<cypher::ExprPtr> predicates;
     int predicateFrame = 1;  ///< frame size the predicates need (comprehension variables)
     bool optional = false;
-    int optionalGroup = -1;  ///< the OPTIONAL MATCH clause that introduced the slot
+    int optionalGroup = -1;  ///< the OPTIONAL MATCH clause (or pattern predicate) that introduced the slot
+    /// A slot of a pattern predicate's group (`WHERE (a)-[:R]->(b)`): solved like OPTIONAL MATCH,
+    /// then collapsed by normalizeOptional to one placeholder in the group's first slot (match) or
+    /// nulls (none), so the predicate adds no rows.
+    bool existential = false;
     // Relations only: the node slots at either end. For an undirected pattern start/end are just
     // the left and right node slots and `directed` is false.
     int startSlot = -1;

@@ -246,10 +246,36 @@ void dropUnmatchedGroup(const Plan& plan, int groups, int g, std::vector<Solutio
 
 }  // namespace
 
+const ElementPtr& existsWitness() {
+    static const ElementPtr witness = [] {
+        auto e = Element::make(ElementKind::Node);
+        e->ref = {"$exists", "match"};
+        return ElementPtr(std::move(e));
+    }();
+    return witness;
+}
+
 void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
     if (plan.hasOptional) {
         int groups = 0;
         for (const Slot& s : plan.slots) groups = std::max(groups, s.optionalGroup + 1);
+        // A pattern predicate's group (existential) is one placeholder in its first slot when it
+        // matched, whatever matched it, so that every match gives the same solution (collapsed
+        // below by signature).
+        auto collapse = [&](Solution& s) {
+            int witnessGroup = -1;
+            bool matched = false;
+            for (const Slot& slot : plan.slots) {
+                if (!slot.existential) continue;
+                if (slot.optionalGroup != witnessGroup) {  // the group's first slot: its witness
+                    witnessGroup = slot.optionalGroup;
+                    matched = s.slots[slot.index] != nullptr;
+                    s.slots[slot.index] = matched ? existsWitness() : nullptr;
+                    continue;
+                }
+                s.slots[slot.index] = nullptr;
+            }
+        };
         // Blank out every partly matched optional group, then, clause by clause, drop the rows
         // where an OPTIONAL MATCH matched nothing whose earlier bindings have a row where it
         // matched (below).
@@ -266,6 +292,7 @@ void normalizeOptional(const Plan& plan, std::vector<Solution>& solutions) {
                     for (const Slot& slot : plan.slots)
                         if (slot.optionalGroup == g) s.slots[slot.index] = nullptr;
             }
+            collapse(s);
             sealSolution(plan, s);
         }
         // OPTIONAL MATCH clauses apply in order (openCypher): clause g adds its matches to each

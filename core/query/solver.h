@@ -53,6 +53,9 @@ private:
     SolverScratch& scratch_;
 };
 
+/// The placeholder a matched pattern predicate's witness slot holds (see Slot::existential).
+const ElementPtr& existsWitness();
+
 /// openCypher OPTIONAL MATCH semantics: an optional group is matched entirely or not at all, and a
 /// mandatory binding with no complete optional match yields one row with the group null.
 /// Also drops duplicate solutions (same signature), with or without OPTIONAL MATCH.

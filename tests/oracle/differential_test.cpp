@@ -1321,3 +1321,28 @@ TEST_CASE("differential: percentiles", "[differential]") {
                                   "RETURN f.name AS floor, percentileCont(r.v, 0.25) AS q1, percentileDisc(r.v, 0.75) AS q3",
                    Json::array(), buildingProfile(), 196});
 }
+
+// Pattern predicates in the MATCH's WHERE: existence, not a join (one row whatever the number of
+// matches), negated, with new local variables, next to OPTIONAL MATCH and under aggregation.
+TEST_CASE("differential: pattern predicates", "[differential]") {
+    check({"unpaid invoices", "MATCH (i:Invoice) WHERE NOT (i)<-[:PAYS]-(:Payment) RETURN elementId(i) AS invoice, i.v AS v",
+           Json::array(), invoiceProfile(), 197});
+    check({"people who know someone", "MATCH (a:Person)-[:MEMBER]->(t:Team) WHERE exists((a)-[:KNOWS]->(:Person)) OR a.v > 30 "
+                                      "RETURN elementId(a) AS a, elementId(t) AS team",
+           Json::array(), peopleProfile(), 198});
+    check({"predicate between bound nodes", "MATCH (a:Person)-[:MEMBER]->(t:Team), (b:Person)-[:MEMBER]->(t) "
+                                            "WHERE a.name < b.name AND NOT (a)-[:KNOWS]-(b) "
+                                            "RETURN elementId(a) AS a, elementId(b) AS b",
+           Json::array(), peopleProfile(), 199});
+    check({"predicate aggregated", "MATCH (r:Room)-[:PART_OF]->(f:Floor) WHERE (r)-[:NEAR]->(:Floor) "
+                                   "RETURN f.name AS floor, count(r) AS nearRooms",
+           Json::array(), buildingProfile(), 200});
+    check({"predicate and optional", "MATCH (i:Invoice) OPTIONAL MATCH (i)<-[:PAYS]-(p:Payment) "
+                                     "WHERE (i)<-[:REFUNDS]-(:Payment) "
+                                     "RETURN elementId(i) AS invoice, elementId(p) AS payment",
+           Json::array(), invoiceProfile(), 201});
+    checkBatched({"unpaid invoices", "MATCH (i:Invoice) WHERE NOT (i)<-[:PAYS]-(:Payment) RETURN elementId(i) AS invoice",
+                  Json::array(), invoiceProfile(), 202});
+    checkReopened({"people who know someone", "MATCH (a:Person) WHERE (a)-[:KNOWS]->()-[:KNOWS]->(a) RETURN elementId(a) AS a",
+                   Json::array(), peopleProfile(), 203});
+}

@@ -4,8 +4,8 @@
 // values, and aggregates by folding over each group's rows. Nothing here is incremental.
 #include "tests/oracle/oracle.h"
 
-#include <cmath>
 #include <algorithm>
+#include <cmath>
 #include <set>
 #include <unordered_map>
 
@@ -14,6 +14,7 @@
 #include "core/eval/operators.h"
 #include "core/functions/registry.h"
 #include "core/query/binder.h"
+#include "core/query/solver.h"
 #include "core/temporal/temporal.h"
 
 namespace cq::oracle {
@@ -188,10 +189,18 @@ void Oracle::solve(const std::vector<ElementPtr>& graph, std::vector<Row>& rows)
         for (const query::Slot& s : plan_.slots)
             if (s.optional && s.optionalGroup == g) order.push_back(s.index);
         if (order.empty()) continue;
+        const bool existential = plan_.slots[size_t(order[0])].existential;
         std::vector<std::vector<ElementPtr>> next;
         for (std::vector<ElementPtr>& partial : current) {
             size_t before = next.size();
             assign(order, 0, partial, candidates, next);
+            if (existential) {  // a pattern predicate: whether any match exists, one row either way
+                bool any = next.size() > before;
+                next.resize(before);
+                next.push_back(partial);
+                if (any) next.back()[size_t(order[0])] = query::existsWitness();
+                continue;
+            }
             if (next.size() == before) next.push_back(partial);
         }
         current = std::move(next);

@@ -79,6 +79,7 @@ inline std::string dump(const ExprPtr& e) {
             for (size_t i = 0; i < e->keys.size(); ++i) out += " " + e->keys[i] + ":" + dump(e->children[i + 1]);
             return out + ")";
         }
+        case ExprKind::PatternPredicate: return "(pattern)";
         case ExprKind::ListPredicate: return "(" + e->name2 + " " + e->name + children + ")";
         case ExprKind::HasLabels: {
             std::string out = "(labels" + children;

@@ -118,6 +118,27 @@ TEST_CASE("UNWIND ends a part and names its element", "[cypher][parser]") {
     CHECK(q.parts[2].isReturn);
 }
 
+TEST_CASE("a pattern predicate in WHERE is a path", "[cypher][parser]") {
+    Query q = parseQuery("MATCH (a) WHERE NOT (a:L)-[:R]->(:B {k: 1}) AND exists((a)<--(c)) RETURN a");
+    const ExprPtr& w = q.parts[0].matches[0].where;
+    REQUIRE(w);
+    REQUIRE(w->kind == ExprKind::Binary);
+    const ExprPtr& first = w->children[0]->children[0];  // under NOT
+    REQUIRE(first->kind == ExprKind::PatternPredicate);
+    REQUIRE(first->pattern->nodes.size() == 2);
+    CHECK(first->pattern->nodes[0].variable == "a");
+    CHECK(first->pattern->nodes[0].labels == std::vector<std::string>{"L"});
+    CHECK(first->pattern->relations[0].labels == std::vector<std::string>{"R"});
+    CHECK(first->pattern->nodes[1].labels == std::vector<std::string>{"B"});
+    CHECK(first->pattern->nodes[1].properties.size() == 1);
+    const ExprPtr& second = w->children[1];
+    REQUIRE(second->kind == ExprKind::PatternPredicate);
+    CHECK(second->pattern->relations[0].direction == Direction::Left);
+    CHECK(second->pattern->nodes[1].variable == "c");
+    // Parenthesised expressions stay expressions.
+    CHECK(parseQuery("MATCH (a) WHERE (a.x) - 1 > 0 RETURN a").parts[0].matches[0].where->kind == ExprKind::Binary);
+}
+
 TEST_CASE("node patterns", "[cypher][parser]") {
     auto node = [](const std::string& pattern) {
         Query q = parseQuery("MATCH " + pattern + " RETURN 1");

@@ -92,8 +92,11 @@ TEST_CASE("registration errors carry a code, a line and a column", "[engine]") {
           std::pair<int, int>{0, 0});
     CHECK(aggregationError("MATCH (o:O)\nRETURN drasi.last(DISTINCT o.v) AS v") == std::pair<int, int>{2, 8});
     CHECK(aggregationError("MATCH (o:O) RETURN toUpper(DISTINCT o.k) AS k") == std::pair<int, int>{1, 20});
-    // UNWIND: a new name, no time function in its list, no MATCH after it.
-    for (const char* cypher : {"MATCH (p:P) UNWIND p.tags AS p RETURN p",
+    // UNWIND: a new name, no time function in its list, no MATCH after it; pattern predicates in
+    // the MATCH's WHERE only, from a variable MATCH binds without labels there.
+    for (const char* cypher : {"MATCH (p:P) RETURN (p)-->() AS x", "MATCH (p:P) WITH p WHERE (p)-->() RETURN p",
+                               "MATCH (p:P) OPTIONAL MATCH (p)-->(q) WHERE (q)-->() RETURN p",
+                               "MATCH (p:P) WHERE (p:Q)-->() RETURN p","MATCH (p:P) UNWIND p.tags AS p RETURN p",
                                "MATCH (p:P) UNWIND [drasi.trueFor(p.v > 1, duration({seconds: 5}))] AS t RETURN t",
                                "MATCH (p:P) UNWIND p.tags AS t MATCH (q:Q) RETURN t"}) {
         INFO(cypher);
