@@ -10,7 +10,9 @@
 namespace cq::query {
 
 /// Throws Error(UnknownFunction | InvalidArgumentCount | UnknownVariable | Unsupported) with the
-/// line and column of the offending expression.
+/// line and column of the offending expression. Binds a query once: it annotates the expressions
+/// (frame indexes, functions) and rewrites pattern predicates into tests of hidden variables, in
+/// place; the plan shares them.
 Plan bind(const cypher::Query& query, const fn::FunctionRegistry& functions);
 
 /// The output name Drasi gives an unaliased projection: a property's key, a variable's name, a
