@@ -551,14 +551,17 @@ private:
             }
             if (cur_.atKeyword("CASE")) return parseCase();
             if (cur_.atKeyword("EXISTS")) {
-                // exists(n.prop), Cypher 4's property test, is n.prop IS NOT NULL; the pattern and
-                // subquery forms are not supported.
+                // exists(n.prop), Cypher 4's property test, is n.prop IS NOT NULL; exists((a)-->()) a
+                // pattern predicate; EXISTS { ... } is not supported. `tok` refers into the token
+                // queue, which take() pops: errors after a take use this copy (ASan found the read
+                // of the freed token).
+                const Token word = tok;
                 if (cur_.at(TokenKind::LParen, 1) && cur_.atVariable(2) && cur_.at(TokenKind::Dot, 3)) {
                     ExprPtr e = node(ExprKind::IsNotNull, posOf(cur_.take()));
                     cur_.take();  // '('
                     ExprPtr inner = parseExpression();
                     if (inner->kind != ExprKind::Property)
-                        cur_.failUnsupported(tok, "EXISTS takes a property (exists(n.prop)); patterns are not supported");
+                        cur_.failUnsupported(word, "EXISTS takes a property (exists(n.prop)) or a pattern");
                     cur_.expect(TokenKind::RParen, "')' to close exists(");
                     e->children.push_back(std::move(inner));
                     return finish(e);
@@ -568,11 +571,11 @@ private:
                     cur_.take();
                     ExprPtr e = parseParenthesized();
                     if (e->kind != ExprKind::PatternPredicate)
-                        cur_.failUnsupported(tok, "exists() takes a property or a pattern");
+                        cur_.failUnsupported(word, "exists() takes a property or a pattern");
                     cur_.expect(TokenKind::RParen, "')' to close exists(");
                     return e;
                 }
-                cur_.failUnsupported(tok, "EXISTS subqueries are not supported; write exists((a)-->()) or (a)-->()");
+                cur_.failUnsupported(word, "EXISTS subqueries are not supported; write exists((a)-->()) or (a)-->()");
             }
             if (isReservedWord(tok.value)) cur_.failExpected("an expression");
             if (cur_.atKeyword("REDUCE") && cur_.at(TokenKind::LParen, 1)) return parseReduce();
