@@ -188,6 +188,7 @@ public:
     /// Parses the rest of a path pattern after its first node (set by the query parser: a pattern
     /// predicate is a path in an expression). Unset, pattern predicates are refused.
     std::function<PathPattern(NodePattern)> pathAfter;
+    std::function<PathPattern()> path;  ///< a whole path pattern, for EXISTS { ... }
 
     ExprPtr parseExpression() {
         DepthGuard guard(*this);
@@ -575,6 +576,18 @@ private:
                     cur_.expect(TokenKind::RParen, "')' to close exists(");
                     return e;
                 }
+                if (cur_.at(TokenKind::LBrace, 1) && path) {  // EXISTS { [MATCH] pattern }
+                    ExprPtr e = node(ExprKind::PatternPredicate, posOf(cur_.take()));
+                    cur_.take();  // '{'
+                    cur_.acceptKeyword("MATCH");
+                    e->pattern = std::make_shared<PathPattern>(path());
+                    if (cur_.atKeyword("WHERE") || cur_.at(TokenKind::Comma))
+                        cur_.failUnsupported(cur_.peek(), "EXISTS { ... } with WHERE or several patterns is not supported");
+                    cur_.expect(TokenKind::RBrace, "'}' to close EXISTS {");
+                    if (e->pattern->relations.empty())
+                        cur_.failUnsupported(word, "EXISTS { ... } needs a relationship: (a)-->()");
+                    return finish(e);
+                }
                 cur_.failUnsupported(word, "EXISTS subqueries are not supported; write exists((a)-->()) or (a)-->()");
             }
             if (isReservedWord(tok.value)) cur_.failExpected("an expression");
@@ -824,6 +837,7 @@ class QueryParser {
 public:
     QueryParser(TokenCursor& cursor, ExprParser& exprs) : cur_(cursor), exprs_(exprs) {
         exprs_.pathAfter = [this](NodePattern first) { return parsePathAfter(std::move(first)); };
+        exprs_.path = [this] { return parsePath(); };
     }
 
     Query parseQuery() {
