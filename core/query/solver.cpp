@@ -57,20 +57,20 @@ bool Solver::consistent(int slot, const ElementPtr& element, const Solution& par
     if (s.isRelation) {
         for (int o : s.distinctFrom)  // one relationship binds one pattern of a clause (openCypher)
             if (partial.slots[o] && partial.slots[o]->ref == element->ref) return false;
-        // Both ends are checked, the parent's too: a relation found from its parent node touches
-        // it, but when both end slots hold one node, (b)-[y]-(c) with b = c = n10, "touches b" and
-        // "touches c" are one test, and n9 -> n10 passed as a relation from n10 to n10 (found by
-        // the differential test, shape "undirected triangle walk": solving from the node and from
-        // the relation gave different solutions, so counts went negative).
         const ElementPtr& a = partial.slots[s.startSlot];
         const ElementPtr& b = partial.slots[s.endSlot];
-        bool aSet = bool(a);
-        bool bSet = bool(b);
         if (s.directed) {
-            if (aSet && !endpointIs(element->start(), a)) return false;
-            if (bSet && !endpointIs(element->end(), b)) return false;
+            // The parent's end is the one the index looked the relation up by: checked already.
+            if (a && s.startSlot != skip && !endpointIs(element->start(), a)) return false;
+            if (b && s.endSlot != skip && !endpointIs(element->end(), b)) return false;
             return true;
         }
+        // Undirected, both ends are checked, the parent's too: a relation found from its parent
+        // touches it, but when both end slots hold one node, (b)-[y]-(c) with b = c = n10,
+        // "touches b" and "touches c" are one test, and n9 -> n10 passed as a relation from n10
+        // to n10 (found by the differential test, shape "undirected triangle walk": solving from
+        // the node and from the relation gave different solutions, so counts went negative).
+        const bool aSet = bool(a), bSet = bool(b);
         if (aSet && bSet)
             return (endpointIs(element->start(), a) && endpointIs(element->end(), b)) ||
                    (endpointIs(element->end(), a) && endpointIs(element->start(), b));
